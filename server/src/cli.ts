@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from "commander";
+import { startServer } from "./startServer.js";
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    return n;
+  };
+}
+
+const program = new Command("polybridge")
+  .description("polybridge: compute over HTTP + JSON — reference server, codegen and conformance tools")
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description("run the reference server (embedded: one process, a worker pool, no external service)")
+  .option("-p, --port <port>", "port to listen on (0 = any free port)", integer(0), Number(process.env.PORT ?? 8080))
+  .option("-H, --host <host>", "interface to bind", process.env.HOST ?? "127.0.0.1")
+  .option("-w, --workers <n>", "worker threads (default: all cores)", integer(1))
+  .option("-f, --functions <module...>", "extra function modules to load")
+  .option("--grace-ms <ms>", "on SIGTERM, how long running jobs may finish", integer(0), 10_000)
+  .option("--log", "log requests (pino JSON lines)")
+  .action(async (opts: { port: number; host: string; workers?: number; functions?: string[]; graceMs: number; log?: boolean }) => {
+    const server = await startServer({
+      port: opts.port,
+      host: opts.host,
+      ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+      ...(opts.functions ? { functionModules: opts.functions.map((f) => new URL(f, `file://${process.cwd()}/`).href) } : {}),
+      logger: opts.log ?? false,
+    });
+    console.log(`polybridge listening on ${server.url}`);
+    const stop = (signal: string): void => {
+      console.log(`polybridge: ${signal}, finishing running jobs (up to ${opts.graceMs} ms)`);
+      server.close(opts.graceMs).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+
+await program.parseAsync(process.argv);

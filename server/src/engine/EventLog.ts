@@ -1,0 +1,50 @@
+/** One Server-Sent Event of a job. */
+export interface LoggedEvent {
+  id: number;
+  event: "status" | "progress" | "result" | "error";
+  data: unknown;
+}
+
+type Listener = (event: LoggedEvent | null) => void;
+
+/**
+ * A job's replayable event log. Consecutive progress events are compacted to the latest one
+ * (ids keep increasing), so a long job's log stays small while live listeners see every event.
+ * `null` tells listeners the log is closed (the job reached a terminal state).
+ */
+export class EventLog {
+  #events: LoggedEvent[] = [];
+  #nextId = 1;
+  #closed = false;
+  readonly #listeners = new Set<Listener>();
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  append(event: LoggedEvent["event"], data: unknown): void {
+    if (this.#closed) return;
+    const entry: LoggedEvent = { id: this.#nextId++, event, data };
+    const last = this.#events.at(-1);
+    if (event === "progress" && last?.event === "progress") this.#events[this.#events.length - 1] = entry;
+    else this.#events.push(entry);
+    for (const listener of this.#listeners) listener(entry);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const listener of this.#listeners) listener(null);
+    this.#listeners.clear();
+  }
+
+  /** Logged events with an id greater than `lastId`. */
+  since(lastId: number): LoggedEvent[] {
+    return this.#events.filter((e) => e.id > lastId);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

@@ -1,0 +1,48 @@
+import type { JobKind } from "@polybridge/spec";
+
+/** Where a chunk's items come from: a slice sent along, or a range the worker expands. */
+export type ChunkSource =
+  | { items: unknown[] }
+  | { range: { start: number; step: number; count: number } };
+
+/** One unit of parallel work: a contiguous slice of a job's input. */
+export interface ChunkTask {
+  kind: JobKind;
+  fn: string;
+  reducer?: string;
+  /** Index of the chunk's first item in the job's input (for `itemIndex`). */
+  offset: number;
+  source: ChunkSource;
+}
+
+/** A chunk's partial result, or the first item that failed. */
+export type ChunkOutcome =
+  | { ok: true; kind: "map" | "filter"; values: unknown[] }
+  | { ok: true; kind: "fold"; value: unknown }
+  | { ok: true; kind: "mapreduce"; entries: Array<[string | number, unknown]> }
+  | { ok: false; itemIndex: number; message: string };
+
+/** The result of one synchronous call. */
+export type CallOutcome = { ok: true; output: unknown } | { ok: false; message: string };
+
+/**
+ * Runs chunks and calls somewhere: a local worker pool, or machines behind a queue.
+ * A rejected promise means the infrastructure failed (worker died, aborted), never the function:
+ * function errors come back as `ok: false` outcomes.
+ */
+export interface Executor {
+  /** How many chunks can run at once (default job concurrency). */
+  readonly parallelism: number;
+  runChunk(task: ChunkTask, signal: AbortSignal): Promise<ChunkOutcome>;
+  /** Runs a function once on an input already validated against its schema. */
+  call(fn: string, input: unknown, signal: AbortSignal): Promise<CallOutcome>;
+  close(): Promise<void>;
+}
+
+/** Thrown by executors when their queue is full; the HTTP layer answers 503. */
+export class ExecutorBusyError extends Error {
+  constructor(message = "executor queue is full") {
+    super(message);
+    this.name = "ExecutorBusyError";
+  }
+}

@@ -1,0 +1,459 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
+import type { EffectiveJobOptions, Job, JobRequest, JobResult, JobStatus, Problem } from "@polybridge/spec";
+import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
+import type { ReducerFunction } from "../functions/defineFunction.js";
+import { ProblemError, problem } from "../ProblemError.js";
+import { chunkSource, defaultChunkSize, rangeCount, sourceSize, type JobSource } from "./chunking.js";
+import { EventLog } from "./EventLog.js";
+import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
+import { compareKeys } from "./compareKeys.js";
+
+/** Limits and policies of a job engine. */
+export interface JobEngineOptions {
+  executor: Executor;
+  registry: FunctionRegistry;
+  /** Jobs running at once; the rest wait in the queue. Default 4. */
+  maxRunningJobs?: number;
+  /** Jobs waiting to run; past it submissions get `503 queue_full`. Default 256. */
+  maxQueuedJobs?: number;
+  /** How long finished jobs (and their idempotency keys) are kept. Default 1 hour. */
+  jobTtlMs?: number;
+  /** `timeoutMs` of jobs that do not set one. Default 5 minutes. */
+  defaultTimeoutMs?: number;
+  /** Most items of an `items` input. Default 1,000,000. */
+  maxItems?: number;
+  /** Most values of a `range` input. Default 100,000,000. */
+  maxRangeItems?: number;
+  /** Re-runs of a chunk whose worker died before the job fails with `worker_crashed`. Default 3. */
+  maxChunkRetries?: number;
+  /** URL prefix for job links. Default `/v1`. */
+  basePath?: string;
+}
+
+interface JobRecord {
+  seq: number;
+  view: Job;
+  source: JobSource;
+  log: EventLog;
+  abort: AbortController;
+  done: Promise<void>;
+  resolveDone: () => void;
+  result?: JobResult;
+  idempotencyKey?: string;
+  timer?: NodeJS.Timeout;
+}
+
+/** What a submission returns. */
+export interface Submission {
+  job: Job;
+  replayed: boolean;
+}
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
+
+/** True for `successful`, `failed` and `dismissed`. */
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/**
+ * Accepts jobs, queues them (bounded), splits them into chunks, runs the chunks on an
+ * {@link Executor}, combines partial results and logs events. Routes talk only to this class,
+ * so a distributed executor can replace the local pool without touching them.
+ *
+ * @example
+ * const engine = new JobEngine({ executor, registry });
+ * const { job } = engine.submit({ kind: "map", function: "square", input: { items: [1, 2] } });
+ * await engine.wait(job.id, 5_000);
+ * engine.result(job.id); // { kind: "map", items: [1, 4] }
+ */
+export class JobEngine {
+  readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry">>;
+  readonly #executor: Executor;
+  readonly #registry: FunctionRegistry;
+  readonly #jobs = new Map<string, JobRecord>();
+  readonly #keys = new Map<string, { fingerprint: string; jobId: string }>();
+  readonly #queue: JobRecord[] = [];
+  readonly #running = new Set<JobRecord>();
+  readonly #sweeper: NodeJS.Timeout;
+  #seq = 0;
+  #draining = false;
+
+  constructor(options: JobEngineOptions) {
+    this.#executor = options.executor;
+    this.#registry = options.registry;
+    this.#opts = {
+      maxRunningJobs: options.maxRunningJobs ?? 4,
+      maxQueuedJobs: options.maxQueuedJobs ?? 256,
+      jobTtlMs: options.jobTtlMs ?? 3_600_000,
+      defaultTimeoutMs: options.defaultTimeoutMs ?? 300_000,
+      maxItems: options.maxItems ?? 1_000_000,
+      maxRangeItems: options.maxRangeItems ?? 100_000_000,
+      maxChunkRetries: options.maxChunkRetries ?? 3,
+      basePath: options.basePath ?? "/v1",
+    };
+    this.#sweeper = setInterval(() => this.sweep(), Math.min(this.#opts.jobTtlMs, 60_000));
+    this.#sweeper.unref();
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  counts(): { queued: number; running: number; stored: number } {
+    return { queued: this.#queue.length, running: this.#running.size, stored: this.#jobs.size };
+  }
+
+  /**
+   * Validates and enqueues a job. With an idempotency key, the same key and fingerprint replay
+   * the first job; the same key with another fingerprint is `idempotency_key_conflict`.
+   */
+  submit(request: JobRequest, idempotency?: { key: string; fingerprint: string }): Submission {
+    if (this.#draining) throw new ProblemError("shutting_down", "The server is shutting down.", { retryAfterSeconds: 5 });
+    if (idempotency) {
+      const seen = this.#keys.get(idempotency.key);
+      const earlier = seen && this.#jobs.get(seen.jobId);
+      if (seen && earlier) {
+        if (seen.fingerprint !== idempotency.fingerprint) {
+          throw new ProblemError("idempotency_key_conflict", `Idempotency-Key '${idempotency.key}' was first used with a different body.`);
+        }
+        return { job: earlier.view, replayed: true };
+      }
+    }
+    this.#checkFunctions(request);
+    const source = this.#source(request);
+    if (this.#queue.length >= this.#opts.maxQueuedJobs) {
+      throw new ProblemError("queue_full", `${this.#queue.length} jobs are already waiting.`, { retryAfterSeconds: 1 });
+    }
+    const total = sourceSize(source);
+    const options: EffectiveJobOptions = {
+      chunkSize: request.options?.chunkSize ?? defaultChunkSize(total, this.#executor.parallelism),
+      concurrency: request.options?.concurrency ?? this.#executor.parallelism,
+      timeoutMs: request.options?.timeoutMs ?? this.#opts.defaultTimeoutMs,
+    };
+    const id = `job_${randomUUID().replaceAll("-", "")}`;
+    const base = `${this.#opts.basePath}/jobs/${id}`;
+    let resolveDone!: () => void;
+    const record: JobRecord = {
+      seq: ++this.#seq,
+      view: {
+        id,
+        kind: request.kind,
+        function: request.function,
+        ...("reducer" in request ? { reducer: request.reducer } : {}),
+        status: "accepted",
+        progress: { completedChunks: 0, totalChunks: Math.ceil(total / options.chunkSize), completedItems: 0, totalItems: total },
+        options,
+        createdAt: new Date().toISOString(),
+        links: { self: base, result: `${base}/result`, events: `${base}/events` },
+      },
+      source,
+      log: new EventLog(),
+      abort: new AbortController(),
+      done: new Promise<void>((resolve) => (resolveDone = resolve)),
+      resolveDone: () => resolveDone(),
+    };
+    if (idempotency) {
+      record.idempotencyKey = idempotency.key;
+      this.#keys.set(idempotency.key, { fingerprint: idempotency.fingerprint, jobId: id });
+    }
+    this.#jobs.set(id, record);
+    record.log.append("status", this.#snapshot(record));
+    this.#queue.push(record);
+    this.#pump();
+    return { job: record.view, replayed: false };
+  }
+
+  get(id: string): Job {
+    return this.#record(id).view;
+  }
+
+  /** The job as served with `Prefer: wait` — `result` included once successful. */
+  getWithResult(id: string): Job {
+    const record = this.#record(id);
+    return record.result ? { ...record.view, result: record.result } : record.view;
+  }
+
+  /** The event log of a job, for SSE. */
+  events(id: string): EventLog {
+    return this.#record(id).log;
+  }
+
+  result(id: string): JobResult {
+    const record = this.#record(id);
+    const { status } = record.view;
+    if (record.result) return record.result;
+    if (status === "failed") {
+      throw new ProblemError("job_failed", `Job '${id}' failed: ${record.view.error?.detail ?? record.view.error?.title ?? "unknown error"}`, { jobId: id });
+    }
+    if (status === "dismissed") throw new ProblemError("job_dismissed", `Job '${id}' was dismissed.`, { jobId: id });
+    throw new ProblemError("result_not_ready", `Job '${id}' is ${status}.`, { jobId: id, retryAfterSeconds: 1 });
+  }
+
+  /** Resolves when the job is terminal or `timeoutMs` passed, whichever is first. */
+  async wait(id: string, timeoutMs: number): Promise<Job> {
+    const record = this.#record(id);
+    if (!isTerminal(record.view.status) && timeoutMs > 0) {
+      const timer = new AbortController();
+      await Promise.race([record.done, delay(timeoutMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
+      timer.abort();
+    }
+    return record.view;
+  }
+
+  cancel(id: string): Job {
+    const record = this.#record(id);
+    const { status } = record.view;
+    if (status === "successful" || status === "failed") {
+      throw new ProblemError("job_already_finished", `Job '${id}' already finished (${status}).`, { jobId: id });
+    }
+    if (status !== "dismissed") this.#finish(record, "dismissed", { error: problem("job_cancelled", "Cancelled by a client.", { jobId: id }) });
+    return record.view;
+  }
+
+  /** Newest first, optionally by status; the cursor is the last seen job's sequence number. */
+  list(query: { status?: JobStatus; limit?: number; cursor?: string }): { jobs: Job[]; nextCursor: string | null } {
+    const limit = query.limit ?? 20;
+    let before = Number.POSITIVE_INFINITY;
+    if (query.cursor !== undefined) {
+      before = Number.parseInt(Buffer.from(query.cursor, "base64url").toString("utf8"), 10);
+      if (!Number.isSafeInteger(before) || before < 0) {
+        throw new ProblemError("validation_failed", "The cursor is not one this server issued.", {
+          errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
+        });
+      }
+    }
+    const page: JobRecord[] = [];
+    let more = false;
+    for (const record of [...this.#jobs.values()].reverse()) {
+      if (record.seq >= before || (query.status && record.view.status !== query.status)) continue;
+      if (page.length === limit) {
+        more = true;
+        break;
+      }
+      page.push(record);
+    }
+    const last = page.at(-1);
+    return {
+      jobs: page.map((r) => r.view),
+      nextCursor: more && last ? Buffer.from(String(last.seq)).toString("base64url") : null,
+    };
+  }
+
+  /**
+   * Stops accepting jobs, lets queued and running ones finish within `graceMs`, then dismisses
+   * what is left.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.#draining = true;
+    const pending = [...this.#jobs.values()].filter((r) => !isTerminal(r.view.status));
+    const timer = new AbortController();
+    await Promise.race([
+      Promise.all(pending.map((r) => r.done)),
+      delay(graceMs, undefined, { signal: timer.signal }).catch(() => undefined),
+    ]);
+    timer.abort();
+    for (const record of pending) {
+      if (!isTerminal(record.view.status)) {
+        this.#finish(record, "dismissed", { error: problem("job_cancelled", "The server shut down before the job finished.", { jobId: record.view.id }) });
+      }
+    }
+    clearInterval(this.#sweeper);
+  }
+
+  /** Removes terminal jobs older than the TTL (runs on a timer; public for tests). */
+  sweep(now = Date.now()): void {
+    for (const [id, record] of this.#jobs) {
+      const finished = record.view.finishedAt ? Date.parse(record.view.finishedAt) : Number.NaN;
+      if (finished + this.#opts.jobTtlMs <= now) {
+        this.#jobs.delete(id);
+        if (record.idempotencyKey) this.#keys.delete(record.idempotencyKey);
+      }
+    }
+  }
+
+  #record(id: string): JobRecord {
+    const record = this.#jobs.get(id);
+    if (!record) throw new ProblemError("job_not_found", `No job '${id}'.`);
+    return record;
+  }
+
+  #checkFunctions(request: JobRequest): void {
+    const want = { map: "unary", filter: "unary", fold: "reducer", mapreduce: "emitter" } as const;
+    const check = (name: string, kind: string, field: string): void => {
+      const def = this.#registry.get(name);
+      if (!def) throw new ProblemError("function_not_found", `No function '${name}'.`);
+      if (def.kind !== kind) {
+        throw new ProblemError("function_kind_mismatch", `'${name}' is a ${def.kind} function; a ${request.kind} job needs a ${kind} ${field}.`, {
+          errors: [{ path: `/${field}`, message: `must name a ${kind} function` }],
+        });
+      }
+    };
+    check(request.function, want[request.kind], "function");
+    if (request.kind === "mapreduce") check(request.reducer, "reducer", "reducer");
+  }
+
+  #source(request: JobRequest): JobSource {
+    const { input } = request;
+    if ("items" in input) {
+      if (input.items.length > this.#opts.maxItems) {
+        throw new ProblemError("too_many_items", `${input.items.length} items is more than the limit of ${this.#opts.maxItems}.`);
+      }
+      return { items: input.items };
+    }
+    const { start, end } = input.range;
+    const step = input.range.step ?? 1;
+    const invalid = [
+      ["start", start],
+      ["end", end],
+      ["step", step],
+    ].filter(([, v]) => !Number.isSafeInteger(v));
+    if (invalid.length > 0) {
+      throw new ProblemError("validation_failed", "Range bounds must be safe integers.", {
+        errors: invalid.map(([k]) => ({ path: `/input/range/${String(k)}`, message: "must be between -(2^53-1) and 2^53-1" })),
+      });
+    }
+    const count = rangeCount(start, end, step);
+    if (count > this.#opts.maxRangeItems) {
+      throw new ProblemError("too_many_items", `The range has ${count} values, more than the limit of ${this.#opts.maxRangeItems}.`);
+    }
+    const def = this.#registry.get(request.function);
+    if (count > 0 && def && !def.input.safeParse(start).success) {
+      throw new ProblemError("validation_failed", `'${request.function}' does not accept integers from a range.`, {
+        errors: [{ path: "/input/range/start", message: `is not a valid input of ${request.function}` }],
+      });
+    }
+    return { range: { start, step, count } };
+  }
+
+  #snapshot(record: JobRecord): Job {
+    return { ...record.view, progress: { ...record.view.progress } };
+  }
+
+  #pump(): void {
+    while (this.#running.size < this.#opts.maxRunningJobs && this.#queue.length > 0) {
+      const record = this.#queue.shift() as JobRecord;
+      if (isTerminal(record.view.status)) continue;
+      this.#running.add(record);
+      void this.#run(record);
+    }
+  }
+
+  async #run(record: JobRecord): Promise<void> {
+    const { view } = record;
+    view.status = "running";
+    view.startedAt = new Date().toISOString();
+    record.log.append("status", this.#snapshot(record));
+    record.timer = setTimeout(() => {
+      this.#finish(record, "failed", { error: problem("job_timeout", `The job did not finish within ${view.options.timeoutMs} ms.`, { jobId: view.id }) });
+    }, view.options.timeoutMs);
+
+    const { chunkSize, concurrency } = view.options;
+    const totalChunks = view.progress.totalChunks;
+    const parts: unknown[][] = new Array(totalChunks);
+    const reducer = this.#reducer(view);
+    let folded: unknown = reducer ? structuredClone(reducer.identity) : undefined;
+    const groups = new Map<string, [string | number, unknown]>();
+    let next = 0;
+
+    const accept = (index: number, outcome: Extract<ChunkOutcome, { ok: true }>, items: number): void => {
+      if (outcome.kind === "fold") folded = (reducer as ReducerFunction).combine(folded, outcome.value);
+      else if (outcome.kind === "mapreduce") {
+        for (const [key, value] of outcome.entries) {
+          const id = typeof key === "number" ? `n${key}` : `s${key}`;
+          const group = groups.get(id);
+          if (group) group[1] = (reducer as ReducerFunction).combine(group[1], value);
+          else groups.set(id, [key, value]);
+        }
+      } else parts[index] = outcome.values;
+      view.progress.completedChunks += 1;
+      view.progress.completedItems += items;
+      record.log.append("progress", { jobId: view.id, progress: { ...view.progress } });
+    };
+
+    const runOne = async (index: number): Promise<void> => {
+      const { offset, source } = chunkSource(record.source, index, chunkSize);
+      const task = { kind: view.kind, fn: view.function, ...(view.reducer ? { reducer: view.reducer } : {}), offset, source };
+      const items = "items" in source ? source.items.length : source.range.count;
+      for (let attempt = 0; ; ) {
+        if (record.abort.signal.aborted) return;
+        let outcome: ChunkOutcome;
+        try {
+          outcome = await this.#executor.runChunk(task, record.abort.signal);
+        } catch (error) {
+          if (record.abort.signal.aborted) return;
+          if (error instanceof ExecutorBusyError) {
+            await delay(20);
+            continue;
+          }
+          attempt += 1;
+          if (attempt > this.#opts.maxChunkRetries) {
+            const reason = error instanceof Error ? error.message : String(error);
+            this.#finish(record, "failed", {
+              error: problem("worker_crashed", `Chunk ${index} failed ${attempt} times: ${reason}`, { jobId: view.id }),
+            });
+            return;
+          }
+          continue;
+        }
+        if (record.abort.signal.aborted) return;
+        if (!outcome.ok) {
+          this.#finish(record, "failed", {
+            error: problem("item_failed", outcome.message, { itemIndex: outcome.itemIndex, jobId: view.id }),
+          });
+          return;
+        }
+        accept(index, outcome, items);
+        return;
+      }
+    };
+
+    const lane = async (): Promise<void> => {
+      while (next < totalChunks && !record.abort.signal.aborted) await runOne(next++);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(totalChunks, 1)) }, lane));
+    if (record.abort.signal.aborted || isTerminal(view.status)) return;
+    this.#finish(record, "successful", { result: this.#assemble(view.kind, parts, folded, groups) });
+  }
+
+  #reducer(view: Job): ReducerFunction | undefined {
+    const name = view.kind === "fold" ? view.function : view.kind === "mapreduce" ? view.reducer : undefined;
+    const def = name === undefined ? undefined : this.#registry.get(name);
+    return def?.kind === "reducer" ? def : undefined;
+  }
+
+  #assemble(kind: Job["kind"], parts: unknown[][], folded: unknown, groups: Map<string, [string | number, unknown]>): JobResult {
+    switch (kind) {
+      case "map":
+      case "filter":
+        return { kind, items: parts.length === 1 ? (parts[0] ?? []) : parts.flat() };
+      case "fold":
+        return { kind, value: folded };
+      case "mapreduce":
+        return { kind, entries: [...groups.values()].sort((a, b) => compareKeys(a[0], b[0])) };
+    }
+  }
+
+  #finish(record: JobRecord, status: "successful" | "failed" | "dismissed", outcome: { result?: JobResult; error?: Problem }): void {
+    const { view } = record;
+    if (isTerminal(view.status)) return;
+    view.status = status;
+    view.finishedAt = new Date().toISOString();
+    if (!view.startedAt && status !== "dismissed") view.startedAt = view.finishedAt;
+    if (outcome.error) view.error = outcome.error;
+    if (outcome.result) record.result = outcome.result;
+    clearTimeout(record.timer);
+    // Aborting frees the workers of sibling chunks still running.
+    record.abort.abort();
+    if (outcome.result) record.log.append("result", outcome.result);
+    if (outcome.error) record.log.append("error", outcome.error);
+    record.log.append("status", this.#snapshot(record));
+    record.log.close();
+    this.#running.delete(record);
+    const queued = this.#queue.indexOf(record);
+    if (queued >= 0) this.#queue.splice(queued, 1);
+    record.resolveDone();
+    this.#pump();
+  }
+}

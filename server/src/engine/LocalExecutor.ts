@@ -1,0 +1,60 @@
+import { availableParallelism } from "node:os";
+import { Piscina } from "piscina";
+import { ExecutorBusyError, type CallOutcome, type ChunkOutcome, type ChunkTask, type Executor } from "./Executor.js";
+import type { WorkerMessage } from "./worker.js";
+
+/** Options of the local worker pool. */
+export interface LocalExecutorOptions {
+  /** Function modules every worker imports (built-ins first). */
+  modules: readonly string[];
+  /** Worker threads; default: all cores. */
+  workers?: number;
+  /** Per-worker old-generation heap limit; a worker over it dies and its chunk is re-run. */
+  maxHeapMb?: number;
+  /** Tasks that may wait for a worker before `runChunk`/`call` reject with ExecutorBusyError. */
+  maxQueuedTasks?: number;
+}
+
+/**
+ * Runs chunks on a piscina pool of worker threads in this process.
+ *
+ * @example
+ * const pool = new LocalExecutor({ modules: [builtinsModule], workers: 2 });
+ * await pool.runChunk({ kind: "map", fn: "square", offset: 0, source: { items: [3] } }, new AbortController().signal);
+ */
+export class LocalExecutor implements Executor {
+  readonly parallelism: number;
+  readonly #pool: Piscina;
+
+  constructor(options: LocalExecutorOptions) {
+    this.parallelism = Math.max(1, options.workers ?? availableParallelism());
+    this.#pool = new Piscina({
+      filename: new URL("./worker.js", import.meta.url).href,
+      minThreads: this.parallelism,
+      maxThreads: this.parallelism,
+      idleTimeout: 60_000,
+      maxQueue: options.maxQueuedTasks ?? this.parallelism * 1024,
+      workerData: { modules: [...options.modules] },
+      ...(options.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {}),
+    });
+    // A dying worker is reported per task; keep the pool's own error event from crashing the process.
+    this.#pool.on("error", () => undefined);
+  }
+
+  runChunk(task: ChunkTask, signal: AbortSignal): Promise<ChunkOutcome> {
+    return this.#run({ type: "chunk", task }, signal) as Promise<ChunkOutcome>;
+  }
+
+  call(fn: string, input: unknown, signal: AbortSignal): Promise<CallOutcome> {
+    return this.#run({ type: "call", fn, input }, signal) as Promise<CallOutcome>;
+  }
+
+  async #run(message: WorkerMessage, signal: AbortSignal): Promise<unknown> {
+    if (this.#pool.queueSize >= this.#pool.options.maxQueue) throw new ExecutorBusyError();
+    return this.#pool.run(message, { signal });
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close({ force: true });
+  }
+}

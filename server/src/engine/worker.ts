@@ -1,0 +1,20 @@
+// Piscina worker entry: loads the function modules once, then runs chunks and calls.
+import { workerData } from "piscina";
+import { FunctionRegistry } from "../functions/FunctionRegistry.js";
+import type { ChunkTask } from "./Executor.js";
+import { runCall, runChunk } from "./runChunk.js";
+
+/** A message from the LocalExecutor. */
+export type WorkerMessage =
+  | { type: "chunk"; task: ChunkTask }
+  | { type: "call"; fn: string; input: unknown };
+
+const registry = FunctionRegistry.load((workerData as { modules: string[] }).modules);
+// Piscina does not hand the task's AbortSignal to workers: it terminates the thread instead,
+// so a never-aborting signal is enough for functions that accept one.
+const signal = new AbortController().signal;
+
+export default async function handle(message: WorkerMessage): Promise<unknown> {
+  const reg = await registry;
+  return message.type === "chunk" ? runChunk(reg, message.task, signal) : runCall(reg, message.fn, message.input, signal);
+}

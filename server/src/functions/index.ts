@@ -1,0 +1,13 @@
+export {
+  defineUnary,
+  defineReducer,
+  defineEmitter,
+  type FunctionDefinition,
+  type UnaryFunction,
+  type ReducerFunction,
+  type EmitterFunction,
+  type FunctionContext,
+  type PairKey,
+} from "./defineFunction.js";
+export { FunctionRegistry, builtinsModule, type FunctionInfo } from "./FunctionRegistry.js";
+export { z } from "zod";

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from "fastify";
+import type { LoggedEvent } from "../engine/EventLog.js";
+import type { PolybridgeContext } from "./PolybridgeContext.js";
+import { fastifyPath, routeSchema } from "./routeSchema.js";
+
+function frame(event: LoggedEvent): string {
+  return `id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
+/** `GET /v1/jobs/{id}/events`: replay after `Last-Event-ID`, then live events, heartbeats, close at the end. */
+export function eventRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
+  app.get<{ Params: { id: string }; Headers: { "last-event-id"?: string } }>(
+    fastifyPath("streamJobEvents"),
+    { schema: routeSchema("streamJobEvents") },
+    (request, reply) => {
+      const log = ctx.engine.events(request.params.id);
+      const lastId = Number(request.headers["last-event-id"] ?? 0);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      const backlog = log.since(lastId).map(frame).join("");
+      if (log.closed) {
+        res.end(backlog);
+        return;
+      }
+      if (backlog) res.write(backlog);
+      const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), ctx.heartbeatMs);
+      const stop = (): void => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      };
+      const unsubscribe = log.subscribe((event) => {
+        if (event === null) {
+          stop();
+          res.end();
+        } else res.write(frame(event));
+      });
+      request.raw.once("close", stop);
+    },
+  );
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { ExecutorBusyError } from "../engine/Executor.js";
+import { ProblemError } from "../ProblemError.js";
+import type { PolybridgeContext } from "./PolybridgeContext.js";
+import { fastifyPath, routeSchema } from "./routeSchema.js";
+
+type NameParams = { Params: { name: string } };
+
+/** `GET /v1/functions`, `GET /v1/functions/{name}`, `POST /v1/functions/{name}/call`. */
+export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
+  const { registry, executor } = ctx;
+  const find = (name: string) => {
+    const def = registry.get(name);
+    if (!def) throw new ProblemError("function_not_found", `No function '${name}'.`);
+    return def;
+  };
+  // Reducers are called as [accumulator, item]; built once per function, not per call.
+  const callSchemas = new Map<string, z.ZodType>();
+  const callSchema = (name: string): z.ZodType => {
+    let schema = callSchemas.get(name);
+    if (!schema) {
+      const def = find(name);
+      schema = def.kind === "reducer" ? z.tuple([def.output, def.input]) : def.input;
+      callSchemas.set(name, schema);
+    }
+    return schema;
+  };
+
+  app.get(fastifyPath("listFunctions"), { schema: routeSchema("listFunctions") }, async () => ({
+    functions: registry.catalogue(),
+  }));
+
+  app.get<NameParams>(fastifyPath("getFunction"), { schema: routeSchema("getFunction") }, async (request) => {
+    find(request.params.name);
+    return registry.info(request.params.name);
+  });
+
+  app.post<NameParams & { Body: { input: unknown; timeoutMs?: number } }>(
+    fastifyPath("callFunction"),
+    { schema: routeSchema("callFunction") },
+    async (request) => {
+      const { name } = request.params;
+      const parsed = callSchema(name).safeParse(request.body.input);
+      if (!parsed.success) {
+        const errors = parsed.error.issues.map((i) => ({ path: `/input${i.path.map((p) => `/${String(p)}`).join("")}`, message: i.message }));
+        throw new ProblemError("validation_failed", `Invalid input for ${name}: ${errors.map((e) => `${e.path} ${e.message}`).join("; ")}`, { errors });
+      }
+      const timeoutMs = request.body.timeoutMs ?? ctx.callTimeoutMs;
+      const signal = AbortSignal.timeout(timeoutMs);
+      const started = performance.now();
+      let outcome;
+      try {
+        outcome = await executor.call(name, parsed.data, signal);
+      } catch (error) {
+        if (signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
+        if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
+        throw new ProblemError("internal_error", `The worker running ${name} died.`);
+      }
+      if (!outcome.ok) throw new ProblemError("function_failed", outcome.message);
+      return { function: name, output: outcome.output, durationMs: Math.round((performance.now() - started) * 1000) / 1000 };
+    },
+  );
+}

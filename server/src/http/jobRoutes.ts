@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import type { JobRequest, JobStatus } from "@polybridge/spec";
+import type { FastifyInstance } from "fastify";
+import stringify from "safe-stable-stringify";
+import { isTerminal } from "../engine/JobEngine.js";
+import { parsePrefer } from "./parsePrefer.js";
+import type { PolybridgeContext } from "./PolybridgeContext.js";
+import { fastifyPath, routeSchema } from "./routeSchema.js";
+
+type IdParams = { Params: { id: string } };
+
+/** Same body, key order ignored → same fingerprint. */
+function fingerprint(body: unknown): string {
+  return createHash("sha256").update(stringify(body) ?? "").digest("base64url");
+}
+
+/** Submit, list, get, cancel and result of jobs. */
+export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
+  const { engine } = ctx;
+
+  app.post<{ Body: JobRequest; Headers: { prefer?: string; "idempotency-key"?: string } }>(
+    fastifyPath("submitJob"),
+    { schema: routeSchema("submitJob") },
+    async (request, reply) => {
+      const prefer = parsePrefer(request.headers.prefer, ctx.maxWaitSeconds);
+      const key = request.headers["idempotency-key"];
+      const { job, replayed } = engine.submit(request.body, key === undefined ? undefined : { key, fingerprint: fingerprint(request.body) });
+      if (prefer.waitSeconds !== undefined) await engine.wait(job.id, prefer.waitSeconds * 1000);
+      void reply.header("location", job.links.self);
+      if (prefer.waitSeconds !== undefined) void reply.header("preference-applied", `wait=${prefer.waitSeconds}`);
+      else if (prefer.respondAsync) void reply.header("preference-applied", "respond-async");
+      if (replayed) void reply.header("idempotent-replayed", "true");
+      if (isTerminal(job.status)) return reply.code(200).send(engine.getWithResult(job.id));
+      return reply.code(202).header("retry-after", "1").send(job);
+    },
+  );
+
+  app.get<{ Querystring: { status?: JobStatus; limit?: number; cursor?: string } }>(
+    fastifyPath("listJobs"),
+    { schema: routeSchema("listJobs") },
+    async (request) => engine.list(request.query),
+  );
+
+  app.get<IdParams>(fastifyPath("getJob"), { schema: routeSchema("getJob") }, async (request, reply) => {
+    const job = engine.get(request.params.id);
+    if (!isTerminal(job.status)) void reply.header("retry-after", "1");
+    return job;
+  });
+
+  app.delete<IdParams>(fastifyPath("cancelJob"), { schema: routeSchema("cancelJob") }, async (request) => engine.cancel(request.params.id));
+
+  app.get<IdParams>(fastifyPath("getJobResult"), { schema: routeSchema("getJobResult") }, async (request) => engine.result(request.params.id));
+}

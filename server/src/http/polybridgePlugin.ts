@@ -1,0 +1,49 @@
+import { createAjv } from "@polybridge/spec";
+import type { FastifyInstance } from "fastify";
+import { ProblemError } from "../ProblemError.js";
+import { errorHandler } from "./errorHandler.js";
+import { eventRoutes } from "./eventRoutes.js";
+import { functionRoutes } from "./functionRoutes.js";
+import { healthRoutes } from "./healthRoutes.js";
+import { jobRoutes } from "./jobRoutes.js";
+import { parseJsonBody } from "./parseJsonBody.js";
+import type { PolybridgeContext } from "./PolybridgeContext.js";
+
+/** Options of {@link polybridgePlugin}. */
+export interface PolybridgePluginOptions extends PolybridgeContext {
+  /** Deepest JSON nesting accepted in a body. Default 64. */
+  maxDepth?: number;
+}
+
+/**
+ * The protocol as a fastify plugin: JSON parsing with a depth limit, validation against the
+ * spec's schemas (JSON Schema 2020-12; bodies are never coerced, query strings are), routes,
+ * and problem+json errors.
+ *
+ * @example
+ * const app = Fastify({ bodyLimit: 16 * 1024 * 1024 });
+ * await app.register(polybridgePlugin, { engine, executor, registry, version: "1.0.0",
+ *   heartbeatMs: 15_000, callTimeoutMs: 60_000, maxWaitSeconds: 60 });
+ */
+export async function polybridgePlugin(app: FastifyInstance, options: PolybridgePluginOptions): Promise<void> {
+  const strict = createAjv();
+  const coercing = createAjv({ coerceTypes: true });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? strict : coercing).compile(schema));
+  app.setErrorHandler(errorHandler);
+
+  const maxDepth = options.maxDepth ?? 64;
+  // Only JSON bodies: everything else is 415 unsupported_media_type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string, maxDepth));
+    } catch (error) {
+      done(error as ProblemError, undefined);
+    }
+  });
+
+  healthRoutes(app, options);
+  functionRoutes(app, options);
+  jobRoutes(app, options);
+  eventRoutes(app, options);
+}

@@ -1,0 +1,23 @@
+export { startServer, type ServerOptions, type RunningServer } from "./startServer.js";
+export { polybridgePlugin, type PolybridgePluginOptions } from "./http/polybridgePlugin.js";
+export { JobEngine, isTerminal, type JobEngineOptions, type Submission } from "./engine/JobEngine.js";
+export { LocalExecutor, type LocalExecutorOptions } from "./engine/LocalExecutor.js";
+export { runChunk, runCall } from "./engine/runChunk.js";
+export {
+  ExecutorBusyError,
+  type Executor,
+  type ChunkTask,
+  type ChunkSource,
+  type ChunkOutcome,
+  type CallOutcome,
+} from "./engine/Executor.js";
+export { ProblemError, problem } from "./ProblemError.js";
+export {
+  defineUnary,
+  defineReducer,
+  defineEmitter,
+  FunctionRegistry,
+  builtinsModule,
+  type FunctionDefinition,
+  type FunctionInfo,
+} from "./functions/index.js";
