@@ -1,7 +1,8 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
+import { deref } from "./deref.js";
+import { loadSpec, type JsonObject } from "./loadSpec.js";
 import { matchOperation, operations, responseFor } from "./operations.js";
-import type { JsonObject } from "./loadSpec.js";
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -51,21 +52,26 @@ export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv2020 {
  */
 export function createResponseValidator(): (check: ResponseCheck) => ResponseVerdict {
   const ajv = createAjv();
+  const doc = loadSpec();
+  const problemContent = (deref(doc, { $ref: "#/components/responses/Problem" }) as JsonObject).content as JsonObject;
+  const genericProblem: Record<string, JsonObject> = {};
+  for (const [type, media] of Object.entries(problemContent)) genericProblem[type] = (media as JsonObject).schema as JsonObject;
   const compiled = new Map<JsonObject, ReturnType<Ajv2020["compile"]>>();
   // Touch the table once so a broken spec fails at construction, not mid-test.
   operations();
   return (check) => {
     const op = matchOperation(check.method, check.path);
-    if (!op) return { ok: false, errors: [`no operation for ${check.method} ${check.path}`] };
-    const base = { operationId: op.operationId };
-    const byType = responseFor(op, check.status);
-    if (!byType) return { ...base, ok: false, errors: [`status ${check.status} is not declared for ${op.operationId}`] };
+    // A request outside every operation (unknown route, wrong method) must still get a problem.
+    if (!op && check.status < 400) return { ok: false, errors: [`no operation for ${check.method} ${check.path}`] };
+    const base = op ? { operationId: op.operationId } : {};
+    const byType = op ? responseFor(op, check.status) : genericProblem;
+    if (!byType) return { ...base, ok: false, errors: [`status ${check.status} is not declared for ${op?.operationId}`] };
     const type = (check.contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     const declared = Object.keys(byType);
     if (declared.length === 0) return { ...base, ok: true, errors: [] };
     const schema = byType[type];
     if (!schema) {
-      return { ...base, ok: false, errors: [`content type '${type}' not declared for ${op.operationId} ${check.status} (expected ${declared.join(", ")})`] };
+      return { ...base, ok: false, errors: [`content type '${type}' not declared for ${op?.operationId ?? "unrouted requests"} ${check.status} (expected ${declared.join(", ")})`] };
     }
     let validate = compiled.get(schema);
     if (!validate) {

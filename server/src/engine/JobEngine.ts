@@ -318,10 +318,14 @@ export class JobEngine {
     if (count > this.#opts.maxRangeItems) {
       throw new ProblemError("too_many_items", `The range has ${count} values, more than the limit of ${this.#opts.maxRangeItems}.`);
     }
+    // Workers do not re-validate range values, so both ends are checked here (bounds in
+    // the schema are then met by every value in between).
     const def = this.#registry.get(request.function);
-    if (count > 0 && def && !def.input.safeParse(start).success) {
-      throw new ProblemError("validation_failed", `'${request.function}' does not accept integers from a range.`, {
-        errors: [{ path: "/input/range/start", message: `is not a valid input of ${request.function}` }],
+    const last = start + (count - 1) * step;
+    const bad = count > 0 && def ? [["start", start], ["end", last]].filter(([, v]) => !def.input.safeParse(v).success) : [];
+    if (bad.length > 0) {
+      throw new ProblemError("validation_failed", `'${request.function}' does not accept every value of this range.`, {
+        errors: bad.map(([k, v]) => ({ path: `/input/range/${String(k)}`, message: `value ${String(v)} is not a valid input of ${request.function}` })),
       });
     }
     return { range: { start, step, count } };

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { EventLog } from "../src/engine/EventLog.js";
+import { chunkSource, defaultChunkSize, rangeCount } from "../src/engine/chunking.js";
+import { compareKeys } from "../src/engine/compareKeys.js";
+import { runChunk, runCall } from "../src/engine/runChunk.js";
+import builtins from "../src/functions/builtins.js";
+import { FunctionRegistry } from "../src/functions/FunctionRegistry.js";
+import { parseJsonBody } from "../src/http/parseJsonBody.js";
+import { parsePrefer } from "../src/http/parsePrefer.js";
+import { ProblemError } from "../src/ProblemError.js";
+
+const registry = new FunctionRegistry(builtins);
+const signal = new AbortController().signal;
+
+describe("parsePrefer", () => {
+  it.each([
+    [undefined, { respondAsync: false }],
+    ["respond-async", { respondAsync: true }],
+    ["wait=5", { respondAsync: false, waitSeconds: 5 }],
+    ["respond-async, wait=500", { respondAsync: true, waitSeconds: 60 }],
+    ['wait="7"; foo', { respondAsync: false, waitSeconds: 7 }],
+    ["wait=-1, handling=lenient", { respondAsync: false }],
+  ])("%s", (header, expected) => expect(parsePrefer(header, 60)).toEqual(expected));
+});
+
+describe("parseJsonBody", () => {
+  it("parses and counts depth outside strings only", () => {
+    expect(parseJsonBody('{"a":"[[[[[[","b":[1]}', 2)).toEqual({ a: "[[[[[[", b: [1] });
+    expect(parseJsonBody('"\\"[[["', 1)).toBe('"[[[');
+  });
+  it("refuses deep nesting and bad JSON with problem codes", () => {
+    expect(() => parseJsonBody("[[[1]]]", 2)).toThrow(expect.objectContaining({ code: "nesting_too_deep" }));
+    expect(() => parseJsonBody("{", 2)).toThrow(ProblemError);
+  });
+});
+
+describe("chunking", () => {
+  it("counts ranges in both directions", () => {
+    expect([rangeCount(0, 10, 3), rangeCount(10, 0, -3), rangeCount(5, 5, 1), rangeCount(5, 0, 1)]).toEqual([4, 4, 0, 0]);
+  });
+  it("slices items and ranges", () => {
+    expect(chunkSource({ items: [1, 2, 3, 4, 5] }, 1, 2)).toEqual({ offset: 2, source: { items: [3, 4] } });
+    expect(chunkSource({ range: { start: 10, step: -2, count: 5 } }, 2, 2)).toEqual({ offset: 4, source: { range: { start: 2, step: -2, count: 1 } } });
+  });
+  it("defaults to about four chunks per worker, at least one item, at most 100k", () => {
+    expect([defaultChunkSize(0, 2), defaultChunkSize(80, 2), defaultChunkSize(1e9, 2)]).toEqual([1, 10, 100_000]);
+  });
+});
+
+describe("compareKeys", () => {
+  it("puts numbers first, ascending, then strings by code unit", () => {
+    expect(["b", 10, "B", 2, "a"].sort(compareKeys)).toEqual([2, 10, "B", "a", "b"]);
+  });
+});
+
+describe("runChunk", () => {
+  it("maps with global item indexes on failure", async () => {
+    const out = await runChunk(registry, { kind: "map", fn: "fail", offset: 40, source: { items: [1, 2, "x"] } }, signal);
+    expect(out).toEqual({ ok: false, itemIndex: 42, message: 'fail: "x"' });
+  });
+  it("refuses a filter function that does not return a boolean", async () => {
+    const out = await runChunk(registry, { kind: "filter", fn: "square", offset: 0, source: { items: [2] } }, signal);
+    expect(out).toMatchObject({ ok: false, itemIndex: 0 });
+  });
+  it("reduces keyed pairs within a chunk", async () => {
+    const out = await runChunk(registry, { kind: "mapreduce", fn: "tokenize", reducer: "sum", offset: 0, source: { items: ["a a", "b a"] } }, signal);
+    expect(out).toEqual({ ok: true, kind: "mapreduce", entries: [["a", 3], ["b", 1]] });
+  });
+  it("folds a range with step and combine", async () => {
+    const out = await runChunk(registry, { kind: "fold", fn: "countPrimes", offset: 0, source: { range: { start: 0, step: 1, count: 20 } } }, signal);
+    expect(out).toEqual({ ok: true, kind: "fold", value: 8 });
+  });
+  it("calls a reducer as [acc, item]", async () => {
+    expect(await runCall(registry, "wordFrequency", [{ a: 1 }, "a b"], signal)).toEqual({ ok: true, output: { a: 2, b: 1 } });
+  });
+});
+
+describe("EventLog", () => {
+  it("compacts consecutive progress, replays after an id, tells listeners when it closes", () => {
+    const log = new EventLog();
+    const seen: Array<number | null> = [];
+    log.subscribe((e) => seen.push(e ? e.id : null));
+    log.append("status", 1);
+    log.append("progress", 2);
+    log.append("progress", 3);
+    log.append("status", 4);
+    log.close();
+    expect(log.since(0).map((e) => [e.id, e.data])).toEqual([[1, 1], [3, 3], [4, 4]]);
+    expect(log.since(3).map((e) => e.id)).toEqual([4]);
+    expect(seen).toEqual([1, 2, 3, 4, null]);
+  });
+});
+
+describe("FunctionRegistry", () => {
+  it("rejects duplicate names and publishes JSON Schemas", () => {
+    expect(() => new FunctionRegistry([...builtins, ...builtins])).toThrow(/defined twice/);
+    expect(registry.info("tokenize")?.outputSchema).toMatchObject({ type: "array" });
+    expect(registry.info("sha256")?.inputSchema).toMatchObject({ type: "object", required: ["data"] });
+  });
+});
