@@ -7,6 +7,7 @@ import { defineEmitter, defineReducer, defineUnary, type FunctionDefinition } fr
 
 export const echo = defineUnary({
   name: "echo",
+  inline: true,
   description: "Returns its input unchanged.",
   input: z.unknown(),
   output: z.unknown(),
@@ -15,6 +16,7 @@ export const echo = defineUnary({
 
 export const square = defineUnary({
   name: "square",
+  inline: true,
   description: "Squares a number.",
   input: z.number(),
   output: z.number(),
@@ -23,6 +25,7 @@ export const square = defineUnary({
 
 export const isEven = defineUnary({
   name: "isEven",
+  inline: true,
   description: "True when the integer is even.",
   input: z.int(),
   output: z.boolean(),
@@ -31,6 +34,7 @@ export const isEven = defineUnary({
 
 export const sum = defineReducer({
   name: "sum",
+  inline: true,
   description: "Adds numbers (identity 0).",
   input: z.number(),
   output: z.number(),
@@ -47,6 +51,7 @@ export function words(text: string): string[] {
 
 export const tokenize = defineEmitter({
   name: "tokenize",
+  inline: true,
   description: "Emits [word, 1] for each lower-cased word, for word counts.",
   input: z.string(),
   value: z.number(),
@@ -55,6 +60,7 @@ export const tokenize = defineEmitter({
 
 export const fail = defineUnary({
   name: "fail",
+  inline: true,
   description: "Returns numbers >= 0 unchanged; throws 'fail: <input JSON>' for anything else.",
   input: z.unknown(),
   output: z.number(),

@@ -1,11 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { ExecutorBusyError } from "../engine/Executor.js";
+import { ExecutorBusyError, type CallOutcome } from "../engine/Executor.js";
+import { runCall } from "../engine/runChunk.js";
 import { ProblemError } from "../ProblemError.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";
 
 type NameParams = { Params: { name: string } };
+
+/** Inline functions are synchronous and cannot be interrupted, so they get a signal that never fires. */
+const NEVER = new AbortController().signal;
 
 /** `GET /v1/functions`, `GET /v1/functions/{name}`, `POST /v1/functions/{name}/call`. */
 export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
@@ -27,6 +31,17 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
     return schema;
   };
 
+  const onPool = async (name: string, input: unknown, timeoutMs: number): Promise<CallOutcome> => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await executor.call(name, input, signal);
+    } catch (error) {
+      if (signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
+      if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
+      throw new ProblemError("internal_error", `The worker running ${name} died.`);
+    }
+  };
+
   app.get(fastifyPath("listFunctions"), { schema: routeSchema("listFunctions") }, async () => ({
     functions: registry.catalogue(),
   }));
@@ -46,17 +61,10 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
         const errors = parsed.error.issues.map((i) => ({ path: `/input${i.path.map((p) => `/${String(p)}`).join("")}`, message: i.message }));
         throw new ProblemError("validation_failed", `Invalid input for ${name}: ${errors.map((e) => `${e.path} ${e.message}`).join("; ")}`, { errors });
       }
-      const timeoutMs = request.body.timeoutMs ?? ctx.callTimeoutMs;
-      const signal = AbortSignal.timeout(timeoutMs);
       const started = performance.now();
-      let outcome;
-      try {
-        outcome = await executor.call(name, parsed.data, signal);
-      } catch (error) {
-        if (signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
-        if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
-        throw new ProblemError("internal_error", `The worker running ${name} died.`);
-      }
+      const outcome = find(name).inline
+        ? await runCall(registry, name, parsed.data, NEVER)
+        : await onPool(name, parsed.data, request.body.timeoutMs ?? ctx.callTimeoutMs);
       if (!outcome.ok) throw new ProblemError("function_failed", outcome.message);
       return { function: name, output: outcome.output, durationMs: Math.round((performance.now() - started) * 1000) / 1000 };
     },
