@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { startServer } from "./startServer.js";
 
@@ -12,6 +12,7 @@ function integer(min: number) {
 
 const program = new Command("polybridge")
   .description("polybridge: compute over HTTP + JSON — reference server, codegen and conformance tools")
+  .version((JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version)
   .showHelpAfterError();
 
 program
