@@ -7,5 +7,7 @@ echo "== spec: redocly lint"
 npx redocly lint spec/openapi.yaml --format=summary
 echo "== generated code is up to date"
 node spec/scripts/generate.mjs --check
+echo "== type-check tests"
+npx tsc -p tsconfig.tests.json
 echo "== vitest"
 npx vitest run

@@ -16,9 +16,9 @@ const check = createResponseValidator();
  * spec/openapi.yaml, so a test fails the moment the server breaks the contract.
  */
 export function contractClient(baseUrl: string) {
-  async function send(method: string, path: string, init: { json?: unknown; body?: string | Uint8Array; headers?: Record<string, string> } = {}): Promise<Reply> {
+  async function send(method: string, path: string, init: { json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...init.headers };
-    let body: string | Uint8Array | undefined = init.body;
+    let body: string | undefined = init.body;
     if (init.json !== undefined) {
       body = JSON.stringify(init.json);
       headers["content-type"] ??= "application/json";
