@@ -23,13 +23,29 @@ program
   .option("-w, --workers <n>", "worker threads (default: all cores)", integer(1))
   .option("-f, --functions <module...>", "extra function modules to load")
   .option("--grace-ms <ms>", "on SIGTERM, how long running jobs may finish", integer(0), 10_000)
+  .option("--max-running-jobs <n>", "jobs running at once", integer(1), 4)
+  .option("--max-queued-jobs <n>", "jobs waiting before submissions get 503", integer(0), 256)
+  .option("--job-ttl-ms <ms>", "how long finished jobs are kept", integer(1), 3_600_000)
   .option("--log", "log requests (pino JSON lines)")
-  .action(async (opts: { port: number; host: string; workers?: number; functions?: string[]; graceMs: number; log?: boolean }) => {
+  .action(async (opts: {
+    port: number;
+    host: string;
+    workers?: number;
+    functions?: string[];
+    graceMs: number;
+    maxRunningJobs: number;
+    maxQueuedJobs: number;
+    jobTtlMs: number;
+    log?: boolean;
+  }) => {
     const server = await startServer({
       port: opts.port,
       host: opts.host,
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.functions ? { functionModules: opts.functions.map((f) => new URL(f, `file://${process.cwd()}/`).href) } : {}),
+      maxRunningJobs: opts.maxRunningJobs,
+      maxQueuedJobs: opts.maxQueuedJobs,
+      jobTtlMs: opts.jobTtlMs,
       logger: opts.log ?? false,
     });
     console.log(`polybridge listening on ${server.url}`);

@@ -34,6 +34,7 @@ export interface JobEngineOptions {
 interface JobRecord {
   seq: number;
   view: Job;
+  /** Emptied when the job ends: a finished job keeps its result, not its input. */
   source: JobSource;
   log: EventLog;
   abort: AbortController;
@@ -447,6 +448,7 @@ export class JobEngine {
     if (!view.startedAt && status !== "dismissed") view.startedAt = view.finishedAt;
     if (outcome.error) view.error = outcome.error;
     if (outcome.result) record.result = outcome.result;
+    record.source = { items: [] };
     clearTimeout(record.timer);
     // Aborting frees the workers of sibling chunks still running.
     record.abort.abort();
