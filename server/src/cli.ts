@@ -1,5 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BullMQExecutor } from "./distributed/BullMQExecutor.js";
+import { startWorker } from "./distributed/startWorker.js";
 import { startServer } from "./startServer.js";
 
 function integer(min: number) {
@@ -8,6 +12,11 @@ function integer(min: number) {
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
     return n;
   };
+}
+
+/** Module paths given on the command line, relative to the working directory. */
+function modulesFrom(paths: string[]): string[] {
+  return paths.map((f) => pathToFileURL(resolve(f)).href);
 }
 
 const program = new Command("polybridge")
@@ -26,8 +35,12 @@ program
   .option("--max-running-jobs <n>", "jobs running at once", integer(1), 4)
   .option("--max-queued-jobs <n>", "jobs waiting before submissions get 503", integer(0), 256)
   .option("--job-ttl-ms <ms>", "how long finished jobs are kept", integer(1), 3_600_000)
+  .option("--redis <url>", "scale out: run chunks on `polybridge worker` processes through Redis + BullMQ")
+  .option("--parallelism <n>", "with --redis: worker threads of the whole fleet (default chunk sizing and concurrency)", integer(1), 8)
   .option("--log", "log requests (pino JSON lines)")
   .action(async (opts: {
+    redis?: string;
+    parallelism: number;
     port: number;
     host: string;
     workers?: number;
@@ -38,11 +51,17 @@ program
     jobTtlMs: number;
     log?: boolean;
   }) => {
+    let executor: BullMQExecutor | undefined;
+    if (opts.redis) {
+      executor = new BullMQExecutor({ redisUrl: opts.redis, parallelism: opts.parallelism });
+      await executor.ready();
+    }
     const server = await startServer({
+      ...(executor ? { executor } : {}),
       port: opts.port,
       host: opts.host,
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
-      ...(opts.functions ? { functionModules: opts.functions.map((f) => new URL(f, `file://${process.cwd()}/`).href) } : {}),
+      ...(opts.functions ? { functionModules: modulesFrom(opts.functions) } : {}),
       maxRunningJobs: opts.maxRunningJobs,
       maxQueuedJobs: opts.maxQueuedJobs,
       jobTtlMs: opts.jobTtlMs,
@@ -61,6 +80,28 @@ program
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
+  });
+
+program
+  .command("worker")
+  .description("scale out: run chunks from the Redis + BullMQ queue of `polybridge serve --redis` on this machine's cores")
+  .requiredOption("--redis <url>", "the Redis the server uses, e.g. redis://127.0.0.1:6379")
+  .option("-w, --workers <n>", "worker threads (default: all cores)", integer(1))
+  .option("-f, --functions <module...>", "extra function modules (the same ones the server loads)")
+  .option("--lock-ms <ms>", "chunk lock; a dead worker's chunks are re-queued after it", integer(500), 30_000)
+  .action(async (opts: { redis: string; workers?: number; functions?: string[]; lockMs: number }) => {
+    const worker = await startWorker({
+      redisUrl: opts.redis,
+      lockDurationMs: opts.lockMs,
+      ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+      ...(opts.functions ? { functionModules: modulesFrom(opts.functions) } : {}),
+    });
+    console.log(`polybridge worker taking chunks from ${opts.redis}`);
+    const stop = (): void => {
+      worker.close().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
   });
 
 await program.parseAsync(process.argv);

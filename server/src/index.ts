@@ -21,3 +21,4 @@ export {
   type FunctionDefinition,
   type FunctionInfo,
 } from "./functions/index.js";
+export { BullMQExecutor, startWorker, DEFAULT_QUEUE, type BullMQExecutorOptions, type WorkerOptions, type RunningWorker } from "./distributed/index.js";

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Makes sure redis-server (for the Redis + BullMQ scale-out tests) is installed from Debian.
+# Idempotent: does nothing when it is already there.
+set -euo pipefail
+command -v redis-server >/dev/null 2>&1 && exit 0
+echo "ensure-redis: installing redis-server" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y --no-install-recommends redis-server >&2 || { apt-get update >&2 && apt-get install -y --no-install-recommends redis-server >&2; }
+# Tests start their own servers on free loopback ports (test/helpers/startRedis.ts).
+command -v redis-server >/dev/null
