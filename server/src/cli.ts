@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { conformanceCommand } from "@polybridge/conformance";
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -103,5 +104,7 @@ program
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });
+
+program.addCommand(conformanceCommand("conformance"));
 
 await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import type { Executor } from "./engine/Executor.js";
 import { JobEngine, type JobEngineOptions } from "./engine/JobEngine.js";
 import { LocalExecutor } from "./engine/LocalExecutor.js";
 import { FunctionRegistry, builtinsModule } from "./functions/FunctionRegistry.js";
-import { notFoundHandler } from "./http/errorHandler.js";
+import { errorHandler, notFoundHandler } from "./http/errorHandler.js";
 import { polybridgePlugin } from "./http/polybridgePlugin.js";
 
 /** Options of {@link startServer}; every limit has a safe default. */
@@ -71,6 +71,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
     forceCloseConnections: "idle",
+    // Long ids must reach the route so its schema answers 400, not the router's bare 414.
+    routerOptions: { maxParamLength: 1_000 },
+    // Router-level errors (bad percent-encoding) leave as problems like every other error.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   });
   app.setNotFoundHandler(notFoundHandler);
   await app.register(polybridgePlugin, {

@@ -43,6 +43,8 @@ export function toProblemError(error: FastifyError & { validation?: AjvLikeError
       return new ProblemError("unsupported_media_type", "Send the body as application/json.");
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new ProblemError("payload_too_large", error.message);
+    case "FST_ERR_BAD_URL":
+      return new ProblemError("validation_failed", "The URL is not valid percent-encoding.", { errors: [{ path: "url:/", message: "is not a valid URL" }] });
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new ProblemError("invalid_json", error.message);

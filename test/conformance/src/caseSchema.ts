@@ -1,0 +1,115 @@
+import { z } from "zod";
+
+// The shape of `cases/*.yaml`. Matchers stay `unknown` here; loadCases lints them.
+
+const headers = z.record(z.string(), z.union([z.string(), z.number()]));
+// A path is literal (`/v1/...`) or comes from a variable (`${location}`).
+const path = z.string().regex(/^(\/|\$\{)/, "a path starts with / or ${");
+
+/** One HTTP request of a step. */
+export const requestSpecSchema = z
+  .strictObject({
+    method: z.string().regex(/^[A-Z]+$/).default("GET"),
+    path,
+    headers: headers.optional(),
+    /** A JSON body (sent as `application/json` unless `headers` say otherwise). */
+    body: z.unknown().optional(),
+    /** A body sent byte for byte (malformed JSON, other media types). */
+    bodyRaw: z.string().optional(),
+    /** A valid JSON job body padded to exactly this many bytes. */
+    bodyBytes: z.number().int().positive().optional(),
+  })
+  .refine((r) => [r.body, r.bodyRaw, r.bodyBytes].filter((b) => b !== undefined).length <= 1, {
+    message: "use at most one of body, bodyRaw, bodyBytes",
+  });
+
+/** Expectations on one HTTP response. */
+export const expectSpecSchema = z.strictObject({
+  status: z.unknown().optional(),
+  headers: z.record(z.string(), z.unknown()).optional(),
+  body: z.unknown().optional(),
+  elapsedMs: z.unknown().optional(),
+});
+
+const capture = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string());
+
+export const requestStepSchema = z.strictObject({
+  request: requestSpecSchema,
+  /** Repeat the request until `until` matches (then `expect` applies to the last response). */
+  poll: z
+    .strictObject({
+      until: expectSpecSchema,
+      timeoutMs: z.number().int().positive().default(15_000),
+      intervalMs: z.number().int().positive().default(100),
+    })
+    .optional(),
+  expect: expectSpecSchema.optional(),
+  capture: capture.optional(),
+});
+
+export const sseStepSchema = z.strictObject({
+  sse: z.strictObject({
+    path,
+    headers: headers.optional(),
+    /** Stop (client side) after this many events. */
+    maxEvents: z.number().int().positive().optional(),
+    /** Stop (client side) after reading this long; the stream staying open is then fine. */
+    durationMs: z.number().int().positive().optional(),
+    /** Give up when the server has not closed the stream by then. */
+    timeoutMs: z.number().int().positive().default(20_000),
+  }),
+  expect: z
+    .strictObject({
+      ...expectSpecSchema.shape,
+      /** Whether the server closed the stream (true) or we stopped reading (false). */
+      closed: z.boolean().optional(),
+      /** Event names in order, e.g. `status (status|progress)* result status`. */
+      order: z.string().optional(),
+      firstId: z.number().int().positive().optional(),
+      /** Every event id is greater than this (resuming with `Last-Event-ID`). */
+      afterId: z.union([z.number().int().nonnegative(), z.string()]).optional(),
+      heartbeats: z.unknown().optional(),
+      events: z.unknown().optional(),
+      first: z.unknown().optional(),
+      last: z.unknown().optional(),
+    })
+    .optional(),
+  capture: capture.optional(),
+});
+
+export const sleepStepSchema = z.strictObject({ sleep: z.number().int().nonnegative() });
+
+export const checkStepSchema = z.strictObject({
+  check: z.string(),
+  args: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** The step kinds, picked by their leading key. */
+export const stepSchemas = {
+  request: requestStepSchema,
+  sse: sseStepSchema,
+  sleep: sleepStepSchema,
+  check: checkStepSchema,
+} as const;
+
+export const caseSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]*(\.[A-Za-z0-9-]+)+$/, "ids look like area.topic.detail"),
+  requirement: z.string().min(10),
+  /** Run alone, after the concurrent cases (for global views such as the job list). */
+  exclusive: z.boolean().default(false),
+  timeoutMs: z.number().int().positive().default(30_000),
+  steps: z.array(z.record(z.string(), z.unknown())).min(1),
+  /** Clean-up steps that run even when a step failed (e.g. cancel a sleeping job). */
+  finally: z.array(z.record(z.string(), z.unknown())).default([]),
+});
+
+export const caseFileSchema = z.strictObject({ cases: z.array(z.unknown()).min(1) });
+
+export type RequestSpec = z.infer<typeof requestSpecSchema>;
+export type ExpectSpec = z.infer<typeof expectSpecSchema>;
+export type RequestStep = z.infer<typeof requestStepSchema>;
+export type SseStep = z.infer<typeof sseStepSchema>;
+export type SseExpect = NonNullable<SseStep["expect"]>;
+export type SleepStep = z.infer<typeof sleepStepSchema>;
+export type CheckStep = z.infer<typeof checkStepSchema>;
+export type Step = RequestStep | SseStep | SleepStep | CheckStep;

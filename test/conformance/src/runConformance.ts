@@ -1,0 +1,164 @@
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import picomatch from "picomatch";
+import { Agent, request } from "undici";
+import { namedChecks } from "./checks/namedChecks.js";
+import { createContractChecker } from "./createContractChecker.js";
+import { formatTrace, type TraceEntry } from "./formatTrace.js";
+import { casesDir, loadCases, type ConformanceCase } from "./loadCases.js";
+import { mapConcurrent } from "./mapConcurrent.js";
+import { readKnownFailing } from "./readKnownFailing.js";
+import { runCase } from "./runCase.js";
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions {
+  /** Base URL of the server under test, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Globs of case ids to run (default: all). */
+  run?: string[];
+  /** Globs of case ids to skip. */
+  skip?: string[];
+  /** Path of a known-failing list (one id or glob per line, `#` comments). */
+  knownFailing?: string;
+  /** Print the wire trace of failing cases. */
+  trace?: boolean;
+  /** Also write the report as JSON to this file. */
+  jsonFile?: string;
+  /** Where lines go (default: `console.log`). */
+  log?: (line: string) => void;
+  /** Cases in flight at once (default 6); `exclusive` cases always run alone, last. */
+  concurrency?: number;
+  /** Folder of case files (default: the bundled `cases/`). */
+  casesDir?: string;
+}
+
+/** The result of one case. */
+export interface CaseResult {
+  id: string;
+  requirement: string;
+  file: string;
+  outcome: "passed" | "failed" | "skipped";
+  /** Listed in the known-failing file. */
+  knownFailing: boolean;
+  reason?: string;
+  durationMs: number;
+  /** The wire trace, kept for failing cases. */
+  trace?: TraceEntry[];
+}
+
+/** A result that should fail the run: a new failure, or a known failure that now passes. */
+export interface UnexpectedResult {
+  id: string;
+  reason: string;
+}
+
+/** What {@link runConformance} returns. */
+export interface ConformanceReport {
+  url: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  durationMs: number;
+  cases: CaseResult[];
+  /** Empty when the run matches expectations (the exit-0 condition). */
+  unexpected: UnexpectedResult[];
+}
+
+/**
+ * Runs the conformance cases against a server and prints `PASS id`, `FAIL id: reason` or
+ * `SKIP id` per case, ending with `N passed, N failed` (and `, N skipped` when any).
+ *
+ * @example
+ * const report = await runConformance({ url: "http://127.0.0.1:8080", skip: ["events.*"] });
+ * process.exitCode = report.unexpected.length === 0 ? 0 : 1;
+ */
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const started = performance.now();
+  const cases = loadCases(options.casesDir ?? casesDir, Object.keys(namedChecks));
+  const selected = selector(options.run, options.skip);
+  const knownPatterns = options.knownFailing ? readKnownFailing(options.knownFailing) : [];
+  const isKnown = knownPatterns.length > 0 ? picomatch(knownPatterns) : () => false;
+  for (const p of knownPatterns) {
+    if (!cases.some((c) => picomatch.isMatch(c.id, p))) log(`WARN known-failing entry '${p}' matches no case`);
+  }
+
+  const toRun = cases.filter((c) => selected(c.id));
+  const plan = [...toRun.filter((c) => !c.exclusive), ...toRun.filter((c) => c.exclusive), ...cases.filter((c) => !selected(c.id))];
+  const results = new Array<CaseResult | undefined>(plan.length);
+  let printed = 0;
+  // Lines come out in plan order even though cases finish out of order.
+  const settle = (i: number, result: CaseResult): void => {
+    results[i] = result;
+    for (let r = results[printed]; r !== undefined; r = results[++printed]) printResult(r, options.trace === true, log);
+  };
+
+  const dispatcher = new Agent({ keepAliveTimeout: 2_000, connections: 128 });
+  try {
+    await preflight(options.url, dispatcher);
+    const env = { baseUrl: options.url, dispatcher, contract: createContractChecker(), checks: namedChecks, vars: { run: randomUUID().slice(0, 8) } };
+    const runOne = async (c: ConformanceCase): Promise<void> => {
+      const outcome = await runCase(c, env);
+      const known = isKnown(c.id);
+      settle(plan.indexOf(c), {
+        id: c.id, requirement: c.requirement, file: c.file,
+        outcome: outcome.ok ? "passed" : "failed", knownFailing: known, durationMs: outcome.durationMs,
+        ...(outcome.reason === undefined ? {} : { reason: outcome.reason, trace: outcome.trace }),
+      });
+    };
+    plan.forEach((c, i) => {
+      if (!selected(c.id)) settle(i, { id: c.id, requirement: c.requirement, file: c.file, outcome: "skipped", knownFailing: isKnown(c.id), durationMs: 0 });
+    });
+    await mapConcurrent(toRun.filter((c) => !c.exclusive), options.concurrency ?? 6, runOne);
+    await mapConcurrent(toRun.filter((c) => c.exclusive), 1, runOne);
+  } finally {
+    await dispatcher.destroy();
+  }
+
+  const all = results.filter((r): r is CaseResult => r !== undefined);
+  const count = (o: CaseResult["outcome"]): number => all.filter((r) => r.outcome === o).length;
+  const report: ConformanceReport = {
+    url: options.url,
+    passed: count("passed"),
+    failed: count("failed"),
+    skipped: count("skipped"),
+    durationMs: Math.round(performance.now() - started),
+    cases: all,
+    unexpected: all.flatMap((r) => {
+      if (r.outcome === "failed" && !r.knownFailing) return [{ id: r.id, reason: r.reason ?? "failed" }];
+      if (r.outcome === "passed" && r.knownFailing) return [{ id: r.id, reason: "passed, but is listed as known failing: remove it from the list" }];
+      return [];
+    }),
+  };
+  if (options.jsonFile) writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  for (const r of all) {
+    if (r.outcome === "failed" && !r.knownFailing) log(`UNEXPECTED ${r.id} (failed)`);
+    if (r.outcome === "passed" && r.knownFailing) log(`UNEXPECTED ${r.id} (passed, but listed as known failing)`);
+  }
+  log(`${report.passed} passed, ${report.failed} failed${report.skipped > 0 ? `, ${report.skipped} skipped` : ""}`);
+  return report;
+}
+
+// One request before the run, so an unreachable server is one clear error, not a failure per case.
+async function preflight(url: string, dispatcher: Agent): Promise<void> {
+  try {
+    const res = await request(`${url.replace(/\/+$/, "")}/v1/health`, { dispatcher, signal: AbortSignal.timeout(10_000) });
+    await res.body.dump();
+  } catch (error) {
+    throw new Error(`cannot reach the server under test at ${url}: ${(error as Error).message}`);
+  }
+}
+
+function selector(run: readonly string[] | undefined, skip: readonly string[] | undefined): (id: string) => boolean {
+  const include = run && run.length > 0 ? picomatch([...run]) : () => true;
+  const exclude = skip && skip.length > 0 ? picomatch([...skip]) : () => false;
+  return (id) => include(id) && !exclude(id);
+}
+
+function printResult(r: CaseResult, trace: boolean, log: (line: string) => void): void {
+  if (r.outcome === "skipped") return log(`SKIP ${r.id}`);
+  const known = r.knownFailing ? " (known failing)" : "";
+  if (r.outcome === "passed") return log(`PASS ${r.id}${known}`);
+  log(`FAIL ${r.id}: ${r.reason ?? "failed"}${known}`);
+  if (trace && r.trace) for (const line of formatTrace(r.trace)) log(line);
+}
