@@ -8,6 +8,5 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**", "server-template/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    typecheck: { enabled: true, include: ["{sdk,codegen}/{src,test}/**/*.test-d.ts"] },
   },
 });

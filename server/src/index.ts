@@ -18,7 +18,9 @@ export {
   defineEmitter,
   FunctionRegistry,
   builtinsModule,
+  conformanceFunctions,
   type FunctionDefinition,
   type FunctionInfo,
 } from "./functions/index.js";
+export { loadRegistry } from "./functions/loadRegistry.js";
 export { BullMQExecutor, startWorker, DEFAULT_QUEUE, type BullMQExecutorOptions, type WorkerOptions, type RunningWorker } from "./distributed/index.js";

@@ -3,7 +3,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Executor } from "./engine/Executor.js";
 import { JobEngine, type JobEngineOptions } from "./engine/JobEngine.js";
 import { LocalExecutor } from "./engine/LocalExecutor.js";
-import { FunctionRegistry, builtinsModule } from "./functions/FunctionRegistry.js";
+import { builtinsModule, type FunctionRegistry } from "./functions/FunctionRegistry.js";
+import { loadRegistry } from "./functions/loadRegistry.js";
 import { errorHandler, notFoundHandler } from "./http/errorHandler.js";
 import { polybridgePlugin } from "./http/polybridgePlugin.js";
 
@@ -64,7 +65,7 @@ const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const modules = [...(options.skipBuiltins ? [] : [builtinsModule]), ...(options.functionModules ?? [])];
-  const registry = await FunctionRegistry.load(modules);
+  const registry = await loadRegistry(modules);
   const executor = options.executor ?? new LocalExecutor({ modules, workers: options.workers, maxHeapMb: options.maxHeapMb ?? 1024 });
   const engine = new JobEngine({ ...options, executor, registry });
   const app = Fastify({

@@ -1,6 +1,6 @@
 // Piscina worker entry: loads the function modules once, then runs chunks and calls.
 import { workerData } from "piscina";
-import { FunctionRegistry } from "../functions/FunctionRegistry.js";
+import { loadRegistry } from "../functions/loadRegistry.js";
 import type { ChunkTask } from "./Executor.js";
 import { runCall, runChunk } from "./runChunk.js";
 
@@ -9,7 +9,7 @@ export type WorkerMessage =
   | { type: "chunk"; task: ChunkTask }
   | { type: "call"; fn: string; input: unknown };
 
-const registry = FunctionRegistry.load((workerData as { modules: string[] }).modules);
+const registry = loadRegistry((workerData as { modules: string[] }).modules);
 // Piscina does not hand the task's AbortSignal to workers: it terminates the thread instead,
 // so a never-aborting signal is enough for functions that accept one.
 const signal = new AbortController().signal;

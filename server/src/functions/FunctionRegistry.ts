@@ -1,4 +1,3 @@
-import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import type { FunctionDefinition } from "./defineFunction.js";
 
@@ -34,11 +33,11 @@ function describe(def: FunctionDefinition): FunctionInfo {
 }
 
 /**
- * The functions a server can run, by name. Modules export (as default) an array of
- * definitions; later modules may not redefine a name.
+ * The functions a server can run, by name; a name may be defined once. Browser-safe (the msw
+ * handlers use it); `loadRegistry` builds one from module files in Node.
  *
  * @example
- * const registry = await FunctionRegistry.load([builtinsModule, "/srv/my-functions.js"]);
+ * const registry = new FunctionRegistry(conformanceFunctions);
  * registry.get("square")?.kind; // "unary"
  */
 export class FunctionRegistry {
@@ -51,18 +50,6 @@ export class FunctionRegistry {
       this.#byName.set(def.name, def);
     }
     this.#catalogue = [...this.#byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map(describe);
-  }
-
-  /** Imports function modules (paths or file URLs) and builds a registry. */
-  static async load(modules: readonly string[]): Promise<FunctionRegistry> {
-    const defs: FunctionDefinition[] = [];
-    for (const spec of modules) {
-      const url = /^[a-z]+:/i.test(spec) ? spec : pathToFileURL(spec).href;
-      const mod = (await import(url)) as { default?: unknown };
-      if (!Array.isArray(mod.default)) throw new Error(`${spec} must export default an array of function definitions`);
-      defs.push(...(mod.default as FunctionDefinition[]));
-    }
-    return new FunctionRegistry(defs);
   }
 
   get(name: string): FunctionDefinition | undefined {

@@ -10,4 +10,5 @@ export {
   type PairKey,
 } from "./defineFunction.js";
 export { FunctionRegistry, builtinsModule, type FunctionInfo } from "./FunctionRegistry.js";
+export { conformanceFunctions, echo, square, isEven, sum, tokenize, fail, sleep, words } from "./conformance.js";
 export { z } from "zod";

@@ -1,0 +1,98 @@
+import ts from "typescript";
+import { isObject, type JsonObject } from "./loadDocument.js";
+import { schemaToZod, type ZodContext } from "./schemaToZod.js";
+import { exportConst, printModule, zCall } from "./tsBuilders.js";
+import type { SchemaPlan } from "./planSchemas.js";
+
+const f = ts.factory;
+
+/**
+ * Prints `schemas.ts`: one zod 4 schema per component schema (dependencies first; cycles go
+ * through `z.lazy` and are typed `z.ZodType<unknown>` because TypeScript cannot infer them),
+ * then the inline schemas of operation bodies and responses.
+ */
+export function emitSchemas(doc: JsonObject, plan: SchemaPlan, header: string): string {
+  const refs = [...plan.components.keys()];
+  const deps = new Map(refs.map((ref) => [ref, collectRefs(plan.components.get(ref)?.schema, doc)]));
+  const { order, cyclic } = stronglyConnected(refs, deps);
+  const emitted = new Set<string>();
+  const nameOf = (ref: string): string => {
+    const entry = plan.components.get(ref);
+    if (!entry) throw new Error(`unresolvable $ref ${ref}`);
+    return entry.name;
+  };
+  const ctx: ZodContext = {
+    doc,
+    isLazy: (ref) => !emitted.has(ref),
+    ref: (ref) => {
+      const id = f.createIdentifier(nameOf(ref));
+      return emitted.has(ref) ? id : zCall("lazy", f.createArrowFunction(undefined, undefined, [], undefined, undefined, id));
+    },
+  };
+  const statements: ts.Statement[] = [
+    f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamedImports([f.createImportSpecifier(false, undefined, f.createIdentifier("z"))])), f.createStringLiteral("zod")),
+  ];
+  for (const ref of order) {
+    const entry = plan.components.get(ref);
+    if (!entry) continue;
+    const init = schemaToZod(entry.schema, ctx);
+    const type = cyclic.has(ref) ? f.createTypeReferenceNode(f.createQualifiedName(f.createIdentifier("z"), "ZodType"), [f.createKeywordTypeNode(ts.SyntaxKind.UnknownKeyword)]) : undefined;
+    statements.push(exportConst(entry.name, init, { ...(type ? { type } : {}), ...(entry.description ? { doc: entry.description } : {}) }));
+    emitted.add(ref);
+  }
+  for (const item of plan.inline) statements.push(exportConst(item.name, schemaToZod(item.schema, ctx), { doc: item.doc }));
+  return printModule(header, statements);
+}
+
+/** Every component schema `$ref` reachable inside `node` (following non-component local refs once). */
+function collectRefs(node: unknown, doc: JsonObject, out = new Set<string>(), seen = new Set<unknown>()): Set<string> {
+  if (Array.isArray(node)) for (const item of node) collectRefs(item, doc, out, seen);
+  else if (isObject(node)) {
+    if (seen.has(node)) return out;
+    seen.add(node);
+    if (typeof node.$ref === "string" && node.$ref.startsWith("#/components/schemas/")) out.add(node.$ref);
+    for (const value of Object.values(node)) collectRefs(value, doc, out, seen);
+  }
+  return out;
+}
+
+/**
+ * Tarjan's algorithm: returns the schemas dependencies-first (document order otherwise) and the
+ * set of schemas that sit on a reference cycle.
+ */
+function stronglyConnected(nodes: readonly string[], deps: Map<string, Set<string>>): { order: string[]; cyclic: Set<string> } {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const order: string[] = [];
+  const cyclic = new Set<string>();
+  const position = new Map(nodes.map((n, i) => [n, i]));
+  let counter = 0;
+  const visit = (node: string): void => {
+    index.set(node, counter);
+    low.set(node, counter);
+    counter++;
+    stack.push(node);
+    onStack.add(node);
+    for (const next of deps.get(node) ?? []) {
+      if (!position.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node) ?? 0, low.get(next) ?? 0));
+      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node) ?? 0, index.get(next) ?? 0));
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component: string[] = [];
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      onStack.delete(top);
+      component.push(top);
+      if (top === node) break;
+    }
+    component.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    if (component.length > 1 || deps.get(node)?.has(node)) for (const member of component) cyclic.add(member);
+    order.push(...component);
+  };
+  for (const node of nodes) if (!index.has(node)) visit(node);
+  return { order, cyclic };
+}

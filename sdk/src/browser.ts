@@ -1,0 +1,2 @@
+export * from "./publicApi.js";
+export { createFetchClient as createClient } from "./createFetchClient.js";

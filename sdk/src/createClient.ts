@@ -1,0 +1,23 @@
+import { buildClient, type Client, type ClientOptions } from "./buildClient.js";
+import type { AnyFunctions, FunctionCatalog } from "./functionTypes.js";
+import { undiciTransport } from "./undiciTransport.js";
+
+/**
+ * Creates a client for a polybridge server. In Node requests go through an undici keep-alive
+ * pool (`close()` releases it); pass `fetch` or `transport` to choose otherwise.
+ *
+ * @example
+ * import { createClient } from "@polybridge/sdk";
+ * import type { Functions } from "./gen/functions.js"; // from `polybridge generate functions`
+ *
+ * const client = createClient<Functions>({ baseUrl: "http://127.0.0.1:8080", timeoutMs: 5_000 });
+ * const nine = await client.call("square", 3); // number
+ * const { items } = await client.jobs.run(
+ *   { kind: "map", function: "square", input: { items: [1, 2, 3] } },
+ *   { onProgress: (p) => console.log(`${p.completedItems}/${p.totalItems}`) },
+ * );
+ * await client.close();
+ */
+export function createClient<F extends FunctionCatalog = AnyFunctions>(options: ClientOptions): Client<F> {
+  return buildClient<F>(options, (baseUrl) => undiciTransport(baseUrl));
+}

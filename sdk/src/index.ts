@@ -1,0 +1,3 @@
+export * from "./publicApi.js";
+export { createClient } from "./createClient.js";
+export { undiciTransport, type UndiciTransportOptions } from "./undiciTransport.js";

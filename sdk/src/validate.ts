@@ -1,0 +1,1 @@
+export { validateResponse, validateJobEvent } from "./validateResponse.js";
