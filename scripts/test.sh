@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
 echo "== generated code is up to date"
-node spec/scripts/generate.mjs --check
+node server/bin/polybridge.js generate --check
 echo "== type-check tests"
 npx tsc -p tsconfig.tests.json
 echo "== vitest"

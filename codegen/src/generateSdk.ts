@@ -1,11 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { generate } from "./generate.js";
-import type { GenerateResult } from "./writeFiles.js";
+import { loadDocument } from "./loadDocument.js";
+import { renderFiles } from "./renderFiles.js";
+import { writeFiles, type GenerateResult } from "./writeFiles.js";
 
 /**
- * The repository's default generation: `spec/openapi.yaml` → `sdk/src/gen/`. What
- * `polybridge generate` (no `--spec`/`--out`) runs, and with `check` what CI runs to fail on drift.
+ * The repository's default generation from `spec/openapi.yaml`: everything into `sdk/src/gen/`,
+ * and the same types into `spec/src/gen/openapi.ts` (what `@polybridge/spec` exports to the
+ * server and the conformance suite). What `polybridge generate` (no `--spec`/`--out`) runs, and
+ * with `check` what CI runs to fail on drift.
  *
  * @example
  * const { drifted } = await generateSdk({ check: true });
@@ -14,10 +17,11 @@ import type { GenerateResult } from "./writeFiles.js";
 export async function generateSdk(options: { check?: boolean; root?: string } = {}): Promise<GenerateResult> {
   // dist/generateSdk.js sits two levels below the repository root.
   const root = options.root ?? fileURLToPath(new URL("../../", import.meta.url));
-  return generate({
-    spec: join(root, "spec", "openapi.yaml"),
-    out: join(root, "sdk", "src", "gen"),
-    check: options.check ?? false,
-    source: "spec/openapi.yaml",
-  });
+  const check = options.check ?? false;
+  const files = await renderFiles(await loadDocument(join(root, "spec", "openapi.yaml")), "spec/openapi.yaml");
+  const sdk = await writeFiles(join(root, "sdk", "src", "gen"), files, check);
+  const types = files.get("types.ts");
+  if (types === undefined) throw new Error("codegen rendered no types.ts");
+  const spec = await writeFiles(join(root, "spec", "src", "gen"), new Map([["openapi.ts", types]]), check);
+  return { written: [...sdk.written, ...spec.written], drifted: [...sdk.drifted, ...spec.drifted] };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { generate, generateFunctions, generateSdk } from "@polybridge/codegen";
 import { conformanceCommand } from "@polybridge/conformance";
 import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
@@ -103,6 +104,39 @@ program
     };
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
+  });
+
+/** Prints a generation result; with `--check`, drift is an error naming the files. */
+function report(result: { written: string[]; drifted: string[] }, check: boolean): void {
+  if (check) {
+    if (result.drifted.length === 0) console.log("generated code is up to date");
+    else {
+      console.error(`generated code differs from a fresh run:\n  ${result.drifted.join("\n  ")}\nrun \`polybridge generate\` and commit the result`);
+      process.exitCode = 1;
+    }
+  } else console.log(result.drifted.length === 0 ? "nothing changed" : `wrote ${result.drifted.join(", ")}`);
+}
+
+const generateCommand = program
+  .command("generate")
+  .description("generate types, zod schemas and an operation table from an OpenAPI 3.0/3.1 document (default: spec/openapi.yaml → sdk/src/gen)")
+  .option("--spec <file>", "OpenAPI document (YAML or JSON)")
+  .option("--out <dir>", "output directory")
+  .option("--check", "write nothing; exit 1 naming the files that differ from a fresh run")
+  .action(async (opts: { spec?: string; out?: string; check?: boolean }) => {
+    if ((opts.spec === undefined) !== (opts.out === undefined)) program.error("give both --spec and --out, or neither");
+    const check = opts.check ?? false;
+    report(opts.spec && opts.out ? await generate({ spec: opts.spec, out: opts.out, check }) : await generateSdk({ check }), check);
+  });
+
+generateCommand
+  .command("functions")
+  .description("type a server's function catalogue so client.call(name, input) is checked at compile time")
+  .requiredOption("--from <url|file>", "server URL (reads GET /v1/functions) or a saved catalogue JSON")
+  .requiredOption("--out <file>", "TypeScript file to write")
+  .option("--check", "write nothing; exit 1 if the file differs")
+  .action(async (opts: { from: string; out: string; check?: boolean }) => {
+    report(await generateFunctions({ from: opts.from, out: opts.out, check: opts.check ?? false }), opts.check ?? false);
   });
 
 program.addCommand(conformanceCommand("conformance"));
