@@ -2,3 +2,18 @@ export { generate, type GenerateOptions } from "./generate.js";
 export { generateFunctions, type GenerateFunctionsOptions } from "./generateFunctions.js";
 export { generateSdk } from "./generateSdk.js";
 export type { GenerateResult } from "./writeFiles.js";
+export {
+  createProject,
+  KNOWN_LANGUAGES,
+  isLanguage,
+  generateServerStubs,
+  defaultBaseSpec,
+  defaultServerDep,
+  defaultTemplatesDir,
+  newCommandHelp,
+  type CreateProjectOptions,
+  type CreatedProject,
+  type Language,
+  type GenerateServerStubsOptions,
+  type ServerStubsResult,
+} from "./new/index.js";

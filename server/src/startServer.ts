@@ -36,6 +36,8 @@ export interface ServerOptions extends Omit<JobEngineOptions, "executor" | "regi
   maxWaitSeconds?: number;
   /** fastify's logger (pino). Default off. */
   logger?: boolean;
+  /** Registers extra routes in the protocol's scope (parsing, validation, problem errors). */
+  configure?: (app: FastifyInstance) => void | Promise<void>;
 }
 
 /** A listening server. */
@@ -87,6 +89,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     callTimeoutMs: options.callTimeoutMs ?? 60_000,
     maxWaitSeconds: options.maxWaitSeconds ?? 60,
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+    ...(options.configure ? { configure: options.configure } : {}),
   });
   const host = options.host ?? process.env.HOST ?? "127.0.0.1";
   await app.listen({ port: options.port ?? Number(process.env.PORT ?? 8080), host });

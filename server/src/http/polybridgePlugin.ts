@@ -13,6 +13,11 @@ import type { PolybridgeContext } from "./PolybridgeContext.js";
 export interface PolybridgePluginOptions extends PolybridgeContext {
   /** Deepest JSON nesting accepted in a body. Default 64. */
   maxDepth?: number;
+  /**
+   * Adds routes of the user's own operations in the protocol's scope, so they share its JSON
+   * parsing, validation and problem+json errors (`polybridge generate server` emits them).
+   */
+  configure?: (app: FastifyInstance) => void | Promise<void>;
 }
 
 /**
@@ -46,4 +51,5 @@ export async function polybridgePlugin(app: FastifyInstance, options: Polybridge
   functionRoutes(app, options);
   jobRoutes(app, options);
   eventRoutes(app, options);
+  await options.configure?.(app);
 }

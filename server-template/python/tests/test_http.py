@@ -1,0 +1,237 @@
+"""The whole server in-process over real HTTP: main flows, errors, keep-alive, SSE, shutdown."""
+
+import http.client
+import json
+import threading
+import time
+import unittest
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+from polybridge.app import PolybridgeServer, ServerConfig
+
+JSON = {"Content-Type": "application/json"}
+
+
+class Client:
+    """One keep-alive connection; `request` returns (status, headers, parsed body)."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15)
+
+    def request(self, method: str, path: str, body: Any = None, headers: Optional[dict] = None,
+                raw: Optional[bytes] = None) -> tuple[int, http.client.HTTPMessage, Any]:
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        sent = dict(JSON if body is not None else {}, **(headers or {}))
+        self.conn.request(method, path, body=data, headers=sent)
+        response = self.conn.getresponse()
+        payload = response.read()
+        parsed = json.loads(payload) if payload else None
+        return response.status, response.headers, parsed
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def read_events(url: str, path: str, headers: Optional[dict] = None, timeout: float = 15) -> list[dict[str, Any]]:
+    """Reads an SSE stream to its end; comments come back as {"comment": text}."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    conn.request("GET", path, headers=headers or {})
+    response = conn.getresponse()
+    assert response.status == 200, response.status
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    events: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    for raw_line in response:
+        line = raw_line.decode().rstrip("\n")
+        if line == "":
+            if current:
+                events.append(current)
+            current = {}
+        elif line.startswith(":"):
+            events.append({"comment": line[1:].strip()})
+        else:
+            field, _, value = line.partition(": ")
+            current[field] = json.loads(value) if field == "data" else value
+    conn.close()
+    return events
+
+
+class HttpTests(unittest.TestCase):
+    server: PolybridgeServer
+    url: str
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.server = PolybridgeServer(ServerConfig(port=0, workers=2, heartbeat_ms=200, shutdown_grace_ms=1000))
+        cls.url = cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.shutdown(0)
+
+    def setUp(self) -> None:
+        self.client = Client(self.url)
+
+    def tearDown(self) -> None:
+        self.client.close()
+
+    def test_health_and_catalogue(self) -> None:
+        status, _, body = self.client.request("GET", "/v1/health")
+        self.assertEqual((status, body["status"], body["workers"]), (200, "ok", 2))
+        self.assertEqual(set(body["jobs"]), {"queued", "running", "stored"})
+        status, _, body = self.client.request("GET", "/v1/functions")
+        names = [f["name"] for f in body["functions"]]
+        self.assertEqual(names, sorted(names))
+        self.assertTrue({"echo", "square", "isEven", "sum", "tokenize", "fail", "sleep"} <= set(names))
+        status, _, body = self.client.request("GET", "/v1/functions/sum")
+        self.assertEqual((status, body["kind"], body["identity"]), (200, "reducer", 0))
+        status, headers, body = self.client.request("GET", "/v1/functions/nope")
+        self.assertEqual((status, body["code"]), (404, "function_not_found"))
+        self.assertEqual(headers["Content-Type"], "application/problem+json")
+
+    def test_calls(self) -> None:
+        status, _, body = self.client.request("POST", "/v1/functions/square/call", {"input": 12})
+        self.assertEqual((status, body["function"], body["output"]), (200, "square", 144))
+        self.assertGreaterEqual(body["durationMs"], 0)
+        status, _, body = self.client.request("POST", "/v1/functions/sum/call", {"input": [40, 2]})
+        self.assertEqual(body["output"], 42)
+        status, _, body = self.client.request("POST", "/v1/functions/fail/call", {"input": "boom"})
+        self.assertEqual((status, body["code"], body["detail"]), (422, "function_failed", 'fail: "boom"'))
+        status, _, body = self.client.request("POST", "/v1/functions/isEven/call", {"input": 2.5})
+        self.assertEqual((status, body["errors"][0]["path"]), (400, "/input"))
+        status, _, body = self.client.request("POST", "/v1/functions/sleep/call", {"input": 3000, "timeoutMs": 100})
+        self.assertEqual((status, body["code"]), (504, "call_timeout"))
+
+    def test_job_wait_returns_the_result(self) -> None:
+        status, headers, body = self.client.request(
+            "POST", "/v1/jobs", {"kind": "fold", "function": "sum", "input": {"range": {"start": 1, "end": 101}}},
+            {"Prefer": "wait=10"})
+        self.assertEqual((status, body["status"], body["result"]), (200, "successful", {"kind": "fold", "value": 5050}))
+        self.assertEqual(headers["Preference-Applied"], "wait=10")
+        self.assertEqual(headers["Location"], f"/v1/jobs/{body['id']}")
+        status, _, result = self.client.request("GET", f"/v1/jobs/{body['id']}/result")
+        self.assertEqual((status, result), (200, {"kind": "fold", "value": 5050}))
+
+    def test_async_job_lifecycle_and_cancel(self) -> None:
+        status, headers, job = self.client.request(
+            "POST", "/v1/jobs", {"kind": "map", "function": "sleep", "input": {"items": [3000, 3000]}},
+            {"Prefer": "respond-async"})
+        self.assertEqual((status, headers["Preference-Applied"], headers["Retry-After"]), (202, "respond-async", "1"))
+        status, headers, read = self.client.request("GET", headers["Location"])
+        self.assertEqual((status, headers["Retry-After"]), (200, "1"))
+        status, headers, body = self.client.request("GET", f"/v1/jobs/{job['id']}/result")
+        self.assertEqual((status, body["code"], headers["Retry-After"]), (409, "result_not_ready", "1"))
+        status, _, body = self.client.request("DELETE", f"/v1/jobs/{job['id']}")
+        self.assertEqual((status, body["status"]), (200, "dismissed"))
+        status, _, body = self.client.request("GET", f"/v1/jobs/{job['id']}/result")
+        self.assertEqual((status, body["code"]), (409, "job_dismissed"))
+
+    def test_failed_job_result_and_finished_cancel(self) -> None:
+        _, _, job = self.client.request("POST", "/v1/jobs", {"kind": "map", "function": "fail", "input": {"items": [1, -1]}},
+                                        {"Prefer": "wait=10"})
+        self.assertEqual((job["status"], job["error"]["itemIndex"]), ("failed", 1))
+        status, _, body = self.client.request("GET", f"/v1/jobs/{job['id']}/result")
+        self.assertEqual((status, body["code"], body["detail"]), (409, "job_failed", "fail: -1"))
+        status, _, body = self.client.request("DELETE", f"/v1/jobs/{job['id']}")
+        self.assertEqual((status, body["code"]), (409, "job_already_finished"))
+
+    def test_idempotency_key(self) -> None:
+        key = {"Idempotency-Key": f"k-{time.monotonic_ns()}"}
+        job = {"kind": "map", "function": "square", "input": {"items": [1, 2]}}
+        _, _, first = self.client.request("POST", "/v1/jobs", job, key)
+        status, headers, again = self.client.request("POST", "/v1/jobs", dict(reversed(list(job.items()))), key)
+        self.assertEqual((status, headers["Idempotent-Replayed"], again["id"]), (202, "true", first["id"]))
+        status, _, body = self.client.request("POST", "/v1/jobs", dict(job, input={"items": [3]}), key)
+        self.assertEqual((status, body["code"]), (422, "idempotency_key_conflict"))
+
+    def test_list_paging(self) -> None:
+        ids = []
+        for n in range(3):
+            _, _, job = self.client.request("POST", "/v1/jobs", {"kind": "map", "function": "echo", "input": {"items": [n]}},
+                                            {"Prefer": "wait=5"})
+            ids.append(job["id"])
+        _, _, page = self.client.request("GET", "/v1/jobs?limit=2&status=successful")
+        self.assertEqual([j["id"] for j in page["jobs"]], ids[::-1][:2])
+        _, _, rest = self.client.request("GET", f"/v1/jobs?limit=2&status=successful&cursor={page['nextCursor']}")
+        self.assertEqual(rest["jobs"][0]["id"], ids[0])
+        status, _, body = self.client.request("GET", "/v1/jobs?cursor=bogus")
+        self.assertEqual((status, body["code"]), (400, "validation_failed"))
+
+    def test_request_errors_keep_the_connection_usable(self) -> None:
+        cases = [
+            ("POST", "/v1/jobs", b"{", JSON, 400, "invalid_json"),
+            ("POST", "/v1/jobs", b"{}", {"Content-Type": "text/plain"}, 415, "unsupported_media_type"),
+            ("POST", "/v1/jobs", b"[" * 65 + b"]" * 65, JSON, 400, "nesting_too_deep"),
+            ("PUT", "/v1/jobs", b"{}", JSON, 405, "method_not_allowed"),
+            ("GET", "/v1/nothing", None, {}, 404, "not_found"),
+            ("GET", "/v1/jobs/job_missing", None, {}, 404, "job_not_found"),
+            ("POST", "/v1/jobs", json.dumps({"kind": "map", "function": "square", "input": {"items": []},
+                                             "options": {"chunkSize": 0}}).encode(), JSON, 400, "validation_failed"),
+        ]
+        for method, path, raw, headers, status, code in cases:
+            with self.subTest(code=code):
+                got_status, got_headers, body = self.client.request(method, path, raw=raw, headers=headers)
+                self.assertEqual((got_status, body["code"], body["status"]), (status, code, status))
+                self.assertEqual(body["type"], f"https://polybridge.dev/problems/{code}")
+        status, _, _ = self.client.request("GET", "/v1/health")  # same connection, still in sync
+        self.assertEqual(status, 200)
+
+    def test_payload_too_large_is_refused_before_reading(self) -> None:
+        for expect_continue in (False, True):
+            with self.subTest(expect_continue=expect_continue):
+                conn = http.client.HTTPConnection(urlsplit(self.url).hostname, urlsplit(self.url).port, timeout=10)
+                conn.putrequest("POST", "/v1/jobs")
+                conn.putheader("Content-Type", "application/json")
+                conn.putheader("Content-Length", str(17 * 1024 * 1024))
+                if expect_continue:
+                    conn.putheader("Expect", "100-continue")
+                conn.endheaders()  # no body is sent: the answer must come from the headers alone
+                response = conn.getresponse()
+                body = json.loads(response.read())
+                self.assertEqual((response.status, body["code"]), (413, "payload_too_large"))
+                self.assertEqual(response.headers["Connection"], "close")
+                conn.close()
+
+    def test_events_stream_replays_and_resumes(self) -> None:
+        _, _, job = self.client.request("POST", "/v1/jobs", {"kind": "map", "function": "sleep", "input": {"items": [400, 0]},
+                                                             "options": {"chunkSize": 1, "concurrency": 1}})
+        events = read_events(self.url, f"/v1/jobs/{job['id']}/events")
+        named = [e for e in events if "event" in e]
+        self.assertEqual([e["event"] for e in named], ["status", "status", "progress", "progress", "result", "status"])
+        self.assertEqual([int(e["id"]) for e in named], list(range(1, 7)))
+        self.assertEqual(named[-1]["data"]["status"], "successful")
+        self.assertIn({"comment": "heartbeat"}, events)  # 400 ms of quiet, 200 ms heartbeats
+        resumed = read_events(self.url, f"/v1/jobs/{job['id']}/events", {"Last-Event-ID": "4"})
+        self.assertEqual([e["event"] for e in resumed if "event" in e], ["result", "status"])
+        status, _, body = self.client.request("GET", f"/v1/jobs/{job['id']}/events", headers={"Last-Event-ID": "abc"})
+        self.assertEqual((status, body["code"]), (400, "validation_failed"))
+
+
+class ShutdownTests(unittest.TestCase):
+    def test_draining_refuses_new_jobs_and_lets_running_ones_finish(self) -> None:
+        server = PolybridgeServer(ServerConfig(port=0, workers=1, shutdown_grace_ms=5000))
+        url = server.start()
+        client = Client(url)
+        try:
+            _, _, job = client.request("POST", "/v1/jobs", {"kind": "map", "function": "sleep", "input": {"items": [500]}})
+            stopper = threading.Thread(target=server.shutdown)
+            stopper.start()
+            time.sleep(0.1)
+            status, headers, body = client.request("POST", "/v1/jobs", {"kind": "map", "function": "echo", "input": {"items": [1]}})
+            self.assertEqual((status, body["code"]), (503, "shutting_down"))
+            self.assertIn("Retry-After", headers)
+            _, _, health = client.request("GET", "/v1/health")
+            self.assertEqual(health["status"], "draining")
+            stopper.join(10)
+            self.assertFalse(stopper.is_alive())
+            self.assertEqual(server.engine.get(job["id"]).status, "successful")
+        finally:
+            client.close()
+            server.shutdown(0)
+
+
+if __name__ == "__main__":
+    unittest.main()
