@@ -32,14 +32,18 @@ else
   SUDO=
 fi
 
+# Test files run in parallel and other setup scripts use apt too: wait for the dpkg lock
+# instead of failing on it.
+APT_OPTS=(-o DPkg::Lock::Timeout=600)
+
 install() {
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${PACKAGES[@]}" >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y --no-install-recommends "${PACKAGES[@]}" >&2
 }
 
 echo "ensure-erlang: installing ${PACKAGES[*]}" >&2
 # A fresh machine may have empty apt lists: only then pay for `apt-get update`.
 if ! install; then
-  $SUDO apt-get update >&2
+  $SUDO apt-get "${APT_OPTS[@]}" update >&2
   install
 fi
 

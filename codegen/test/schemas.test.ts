@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import * as polybridge from "./__snapshots__/polybridge/schemas.js";
+import * as polybridge from "../../sdk/src/gen/schemas.js";
 import * as polymorphism from "./__snapshots__/polymorphism/schemas.js";
 import * as tictactoe from "./__snapshots__/tictactoe/schemas.js";
 import * as petstore from "./__snapshots__/petstore-expanded/schemas.js";

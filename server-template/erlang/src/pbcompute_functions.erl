@@ -1,0 +1,91 @@
+%% THE file to edit: the functions this server offers.
+%%
+%% Each entry of functions/0 is a map:
+%%   name        binary matching ^[A-Za-z][A-Za-z0-9_.-]{0,63}$
+%%   kind        unary | reducer | emitter
+%%   description binary
+%%   input       JSON Schema of one input (for a reducer: of one item)
+%%   output      JSON Schema of the output (for a reducer: of the accumulator)
+%%   unary:   run => fun(Input) -> Output end                 (call, map, filter)
+%%   reducer: identity => Acc0,
+%%            step => fun(Acc, Item) -> Acc end,              (fold within a chunk)
+%%            combine => fun(AccA, AccB) -> Acc end           (merges chunk partials; associative)
+%%   emitter: run => fun(Input) -> [[Key, Value], ...] end    (the map side of mapreduce)
+%%
+%% Schemas may be written with atoms (`#{type => integer, minimum => 0}`) or as jiffy maps with
+%% binary keys; atoms other than true/false/null become strings. JSON values arrive as jiffy
+%% terms: numbers, binaries (UTF-8 strings), true/false/null, lists and maps with binary keys.
+%%
+%% To reject an input, raise with a message: `throw(<<"why">>)` or `error(<<"why">>)`; the
+%% caller sees it as the problem's `detail`. Inputs are validated against `input` before your
+%% function runs, so it only sees valid values.
+%%
+%% The first seven functions are the polybridge conformance set (docs/PROTOCOL.md): keep them,
+%% the conformance suite calls them.
+-module(pbcompute_functions).
+
+-export([functions/0]).
+
+functions() ->
+    [#{name => <<"echo">>,
+       kind => unary,
+       description => <<"Returns its input unchanged.">>,
+       input => #{},
+       output => #{},
+       run => fun(X) -> X end},
+
+     #{name => <<"square">>,
+       kind => unary,
+       description => <<"Squares a number.">>,
+       input => #{type => number},
+       output => #{type => number},
+       run => fun(X) -> X * X end},
+
+     #{name => <<"isEven">>,
+       kind => unary,
+       description => <<"True when an integer is even.">>,
+       input => #{type => integer},
+       output => #{type => boolean},
+       %% trunc/1: JSON Schema lets 4.0 count as an integer.
+       run => fun(X) -> trunc(X) rem 2 =:= 0 end},
+
+     #{name => <<"sum">>,
+       kind => reducer,
+       description => <<"Adds numbers.">>,
+       input => #{type => number},
+       output => #{type => number},
+       identity => 0,
+       step => fun(A, B) -> A + B end,
+       combine => fun(A, B) -> A + B end},
+
+     #{name => <<"tokenize">>,
+       kind => emitter,
+       description => <<"Lower-cases text, splits it into words and emits [word, 1] per word.">>,
+       input => #{type => string},
+       output => #{type => array,
+                   items => #{type => array, minItems => 2, maxItems => 2,
+                              prefixItems => [#{type => string}, #{type => integer}]}},
+       run => fun tokenize/1},
+
+     #{name => <<"fail">>,
+       kind => unary,
+       description => <<"Returns a number >= 0; fails with 'fail: <input>' for anything else.">>,
+       input => #{},
+       output => #{type => number, minimum => 0},
+       run => fun(X) when is_number(X), X >= 0 -> X;
+                 (X) -> throw(<<"fail: ", (pbcompute_json:compact(X))/binary>>)
+              end},
+
+     #{name => <<"sleep">>,
+       kind => unary,
+       description => <<"Waits that many milliseconds, then returns its input.">>,
+       input => #{type => integer, minimum => 0, maximum => 10000},
+       output => #{type => integer},
+       %% A plain sleep is cancellable: cancel and timeouts kill the process running it.
+       run => fun(Ms) -> timer:sleep(trunc(Ms)), Ms end}].
+
+%% Unicode-aware: \p{L} letters and \p{N} digits (ucp), everything else separates words.
+tokenize(Text) ->
+    Words = re:split(string:lowercase(Text), <<"[^\\p{L}\\p{N}]+">>,
+                     [unicode, ucp, {return, binary}]),
+    [[Word, 1] || Word <- Words, Word =/= <<>>].
