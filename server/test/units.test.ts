@@ -45,6 +45,9 @@ describe("chunking", () => {
   it("defaults to about four chunks per worker, at least one item, at most 100k", () => {
     expect([defaultChunkSize(0, 2), defaultChunkSize(80, 2), defaultChunkSize(1e9, 2)]).toEqual([1, 10, 100_000]);
   });
+  it("gives cheap functions chunks of at least 1,024 items", () => {
+    expect([defaultChunkSize(100, 2, true), defaultChunkSize(5_000, 2, true), defaultChunkSize(80_000, 2, true)]).toEqual([100, 1_024, 10_000]);
+  });
 });
 
 describe("compareKeys", () => {
@@ -80,12 +83,12 @@ describe("EventLog", () => {
     const log = new EventLog();
     const seen: Array<number | null> = [];
     log.subscribe((e) => seen.push(e ? e.id : null));
-    log.append("status", 1);
-    log.append("progress", 2);
-    log.append("progress", 3);
-    log.append("status", 4);
+    log.append("status", "1");
+    log.append("progress", "2");
+    log.append("progress", "3");
+    log.append("status", "4");
     log.close();
-    expect(log.since(0).map((e) => [e.id, e.data])).toEqual([[1, 1], [3, 3], [4, 4]]);
+    expect(log.since(0).map((e) => [e.id, e.data])).toEqual([[1, "1"], [3, "3"], [4, "4"]]);
     expect(log.since(3).map((e) => e.id)).toEqual([4]);
     expect(seen).toEqual([1, 2, 3, 4, null]);
   });

@@ -105,6 +105,23 @@ describe("overload and lifetime", () => {
     }
   });
 
+  it("removes the oldest finished jobs when stored results exceed their budget", async () => {
+    const tight = await startServer({ port: 0, workers: 1, maxStoredResultChars: 100 });
+    const client = contractClient(tight.url);
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const done = await client.post("/v1/jobs", { kind: "map", function: "square", input: { range: { start: 0, end: 12 } } }, wait);
+        ids.push(done.body.id);
+      }
+      // Each result is 58 characters of JSON: with a budget of 100, older ones make room.
+      expect((await client.get(`/v1/jobs/${ids[0]}`)).status).toBe(404);
+      expect((await client.get(`/v1/jobs/${ids[2]}/result`)).body.items).toHaveLength(12);
+    } finally {
+      await tight.close(1_000);
+    }
+  });
+
   it("on SIGTERM stops accepting, finishes running jobs, exits 0", async () => {
     const cli = fileURLToPath(new URL("../../server/dist/cli.js", import.meta.url));
     const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--workers", "1"], { stdio: ["ignore", "pipe", "pipe"] });

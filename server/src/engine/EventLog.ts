@@ -2,7 +2,8 @@
 export interface LoggedEvent {
   id: number;
   event: "status" | "progress" | "result" | "error";
-  data: unknown;
+  /** The event's data, already JSON (serialized once, replayed to every client as is). */
+  data: string;
 }
 
 type Listener = (event: LoggedEvent | null) => void;
@@ -22,7 +23,7 @@ export class EventLog {
     return this.#closed;
   }
 
-  append(event: LoggedEvent["event"], data: unknown): void {
+  append(event: LoggedEvent["event"], data: string): void {
     if (this.#closed) return;
     const entry: LoggedEvent = { id: this.#nextId++, event, data };
     const last = this.#events.at(-1);

@@ -17,10 +17,13 @@ export function sourceSize(source: JobSource): number {
 
 /**
  * The default chunk size: about four chunks per worker so progress moves and a slow chunk
- * does not idle the rest of the pool, capped so one chunk's result stays small.
+ * does not idle the rest of the pool, capped so one chunk's result stays small. Cheap (`inline`)
+ * functions get at least 1,024 items a chunk: below that, handing a chunk to a worker costs
+ * more than computing it.
  */
-export function defaultChunkSize(total: number, parallelism: number): number {
-  return Math.min(100_000, Math.max(1, Math.ceil(total / (parallelism * 4))));
+export function defaultChunkSize(total: number, parallelism: number, cheap = false): number {
+  const spread = Math.ceil(total / (parallelism * 4));
+  return Math.min(100_000, Math.max(cheap ? Math.min(1_024, total) : 1, spread, 1));
 }
 
 /** The items of chunk `index` (of size `chunkSize`) as a message-sized source. */

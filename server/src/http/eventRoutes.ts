@@ -4,7 +4,7 @@ import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";
 
 function frame(event: LoggedEvent): string {
-  return `id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+  return `id: ${event.id}\nevent: ${event.event}\ndata: ${event.data}\n\n`;
 }
 
 /** `GET /v1/jobs/{id}/events`: replay after `Last-Event-ID`, then live events, heartbeats, close at the end. */

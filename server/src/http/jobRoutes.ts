@@ -30,7 +30,10 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
       if (prefer.waitSeconds !== undefined) void reply.header("preference-applied", `wait=${prefer.waitSeconds}`);
       else if (prefer.respondAsync) void reply.header("preference-applied", "respond-async");
       if (replayed) void reply.header("idempotent-replayed", "true");
-      if (isTerminal(job.status)) return reply.code(200).send(engine.getWithResult(job.id));
+      if (isTerminal(job.status)) {
+        const withResult = engine.jobWithResultJson(job.id);
+        return withResult === undefined ? reply.code(200).send(job) : reply.code(200).type("application/json").send(withResult);
+      }
       return reply.code(202).header("retry-after", "1").send(job);
     },
   );
@@ -49,5 +52,9 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
 
   app.delete<IdParams>(fastifyPath("cancelJob"), { schema: routeSchema("cancelJob") }, async (request) => engine.cancel(request.params.id));
 
-  app.get<IdParams>(fastifyPath("getJobResult"), { schema: routeSchema("getJobResult") }, async (request) => engine.result(request.params.id));
+  // Results are sent as the JSON text stored when the job finished: a million items are not
+  // re-serialized per request.
+  app.get<IdParams>(fastifyPath("getJobResult"), { schema: routeSchema("getJobResult") }, async (request, reply) =>
+    reply.type("application/json").send(engine.resultJson(request.params.id)),
+  );
 }
