@@ -12,7 +12,8 @@ export type JsonObject = { [key: string]: unknown };
  */
 export async function loadDocument(file: string): Promise<JsonObject> {
   const text = await readFile(file, "utf8");
-  const doc: unknown = parse(text);
+  // JSON is valid YAML, but JSON.parse reads a 10 MB document many times faster.
+  const doc: unknown = text.trimStart().startsWith("{") ? JSON.parse(text) : parse(text);
   if (!isObject(doc)) throw new Error(`${file}: not an OpenAPI document (expected an object)`);
   const version = doc.openapi;
   if (typeof version !== "string" || !/^3\.[01]\./.test(version + ".")) {

@@ -10,18 +10,22 @@ import type { JsonObject } from "./loadDocument.js";
 /**
  * Renders the four generated files for one OpenAPI document, by file name:
  * `types.ts` (openapi-typescript), `schemas.ts` (zod 4), `operations.ts` (operation table),
- * `enums.ts` (string enum values). Pure: the same document always gives the same text.
+ * `enums.ts` (string enum values). The same document always gives the same text. It consumes
+ * `doc`: openapi-typescript bundles it in place, after our emitters have read it (cloning a large
+ * document costs more than the rest of the run).
  */
 export async function renderFiles(doc: JsonObject, source: string): Promise<Map<string, string>> {
   const header = generatedHeader(source);
-  // openapi-typescript bundles the document in place; give it a copy.
-  const ast = await openapiTS(structuredClone(doc) as unknown as Parameters<typeof openapiTS>[0], { silent: true, defaultNonNullable: false });
   const ops = collectOperations(doc);
   const plan = planSchemas(doc, ops);
+  const schemas = emitSchemas(doc, plan, header);
+  const operations = emitOperations(ops, plan, header);
+  const enums = emitEnums(plan, header);
+  const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], { silent: true, defaultNonNullable: false });
   return new Map([
     ["types.ts", `${header}\n${astToString(ast)}`],
-    ["schemas.ts", emitSchemas(doc, plan, header)],
-    ["operations.ts", emitOperations(ops, plan, header)],
-    ["enums.ts", emitEnums(plan, header)],
+    ["schemas.ts", schemas],
+    ["operations.ts", operations],
+    ["enums.ts", enums],
   ]);
 }

@@ -55,6 +55,9 @@ export async function* followJobEvents(core: ClientCore, jobId: string, options:
         yield event;
         if (event.event === "status" && isTerminal(event.data)) return;
       }
+      // The server closes a stream only after the terminal status; resuming past it replays
+      // nothing and closes at once, which means the job already ended, not that streaming failed.
+      if (!streamed && lastEventId !== undefined) return;
     } catch (e) {
       const err = deadline.error(e) ?? PolybridgeError.from(e);
       // Reconnect only after transient failures (network, 5xx, a stream cut mid-way).

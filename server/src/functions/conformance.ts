@@ -77,11 +77,16 @@ export const sleep = defineUnary({
   output: z.int(),
   run: (ms, { signal }) =>
     new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => resolve(ms), ms);
-      signal.addEventListener("abort", () => {
+      const onAbort = (): void => {
         clearTimeout(timer);
         reject(signal.reason);
-      }, { once: true });
+      };
+      // One chunk's items share a signal: drop the listener when the wait ends.
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(ms);
+      }, ms);
+      signal.addEventListener("abort", onAbort, { once: true });
     }),
 });
 

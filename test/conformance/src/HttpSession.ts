@@ -4,6 +4,7 @@ import { CaseFailure } from "./CaseFailure.js";
 import type { ContractChecker } from "./createContractChecker.js";
 import { paddedJobBody } from "./generateBody.js";
 import type { TraceEntry } from "./formatTrace.js";
+import type { Session } from "./Session.js";
 
 /** A request after interpolation: ready to go on the wire. */
 export interface WireRequest {
@@ -56,7 +57,7 @@ const EXCERPT = 2_000;
  * const http = new HttpSession({ baseUrl, dispatcher, contract, signal });
  * const res = await http.send({ method: "GET", path: "/v1/health" });
  */
-export class HttpSession {
+export class HttpSession implements Session {
   readonly trace: TraceEntry[] = [];
   readonly #baseUrl: string;
   readonly #dispatcher: Dispatcher;
@@ -217,6 +218,7 @@ function parseBody(text: string, contentType: string | string[] | undefined): un
   }
 }
 
-function excerpt(text: string): string {
+/** Cuts a body to what a trace shows. */
+export function excerpt(text: string): string {
   return text.length > EXCERPT ? `${text.slice(0, EXCERPT)}… (${text.length} chars)` : text;
 }

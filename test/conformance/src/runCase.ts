@@ -1,22 +1,19 @@
 import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Dispatcher } from "undici";
 import { CaseFailure } from "./CaseFailure.js";
 import type { Step } from "./caseSchema.js";
 import type { NamedCheck } from "./checks/NamedCheck.js";
-import type { ContractChecker } from "./createContractChecker.js";
 import type { TraceEntry } from "./formatTrace.js";
-import { HttpSession } from "./HttpSession.js";
 import { interpolate } from "./interpolate.js";
 import type { ConformanceCase } from "./loadCases.js";
 import { runRequestStep } from "./runRequestStep.js";
 import { runSseStep } from "./runSseStep.js";
+import type { Session } from "./Session.js";
 
 /** What every case of a run shares. */
 export interface CaseEnvironment {
-  baseUrl: string;
-  dispatcher: Dispatcher;
-  contract: ContractChecker;
+  /** Opens the session a case talks through (raw HTTP or the SDK); its requests end when `signal` fires. */
+  openSession(signal: AbortSignal): Session;
   checks: Readonly<Record<string, NamedCheck>>;
   /** Variables every case starts with (e.g. `run`, a per-run id for idempotency keys). */
   vars: Readonly<Record<string, unknown>>;
@@ -46,14 +43,14 @@ export async function runCase(c: ConformanceCase, env: CaseEnvironment): Promise
   const signal = AbortSignal.timeout(c.timeoutMs);
   // Each in-flight request listens on the case signal; concurrent checks make many at once.
   setMaxListeners(1_000, signal);
-  const http = new HttpSession({ ...env, signal });
+  const http = env.openSession(signal);
   let reason: string | undefined;
   try {
     for (const step of c.steps) await runStep(step, http, vars, env, signal);
   } catch (error) {
     reason = signal.aborted ? `case timed out after ${c.timeoutMs} ms (${describe(error)})` : describe(error);
   }
-  const cleanup = new HttpSession({ ...env, signal: AbortSignal.timeout(FINALLY_BUDGET_MS) });
+  const cleanup = env.openSession(AbortSignal.timeout(FINALLY_BUDGET_MS));
   for (const step of c.finally) {
     try {
       await runStep(step, cleanup, vars, env, AbortSignal.timeout(FINALLY_BUDGET_MS));
@@ -70,7 +67,7 @@ export async function runCase(c: ConformanceCase, env: CaseEnvironment): Promise
   };
 }
 
-async function runStep(step: Step, http: HttpSession, vars: Record<string, unknown>, env: CaseEnvironment, signal: AbortSignal): Promise<void> {
+async function runStep(step: Step, http: Session, vars: Record<string, unknown>, env: CaseEnvironment, signal: AbortSignal): Promise<void> {
   if ("request" in step) await runRequestStep(step, http, vars);
   else if ("sse" in step) await runSseStep(step, http, vars);
   else if ("sleep" in step) await sleep(step.sleep, undefined, { signal });

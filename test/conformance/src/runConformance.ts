@@ -1,14 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import { undiciTransport, type Transport } from "@polybridge/sdk";
 import picomatch from "picomatch";
 import { Agent, request } from "undici";
 import { namedChecks } from "./checks/namedChecks.js";
 import { createContractChecker } from "./createContractChecker.js";
 import { formatTrace, type TraceEntry } from "./formatTrace.js";
+import { HttpSession } from "./HttpSession.js";
 import { casesDir, loadCases, type ConformanceCase } from "./loadCases.js";
 import { mapConcurrent } from "./mapConcurrent.js";
 import { readKnownFailing } from "./readKnownFailing.js";
-import { runCase } from "./runCase.js";
+import { runCase, type CaseEnvironment } from "./runCase.js";
+import { SdkSession } from "./sdk/SdkSession.js";
+import { sdkSkipReason } from "./sdk/sdkSkipReason.js";
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -30,6 +34,14 @@ export interface ConformanceOptions {
   concurrency?: number;
   /** Folder of case files (default: the bundled `cases/`). */
   casesDir?: string;
+  /**
+   * What sends the requests: `"http"` (default) puts each request on the wire as written;
+   * `"sdk"` drives the same cases through `@polybridge/sdk` (strict validation, no retries), so
+   * a case that fails only here points at the client. Cases no typed call can express are skipped.
+   */
+  client?: "http" | "sdk";
+  /** SDK mode: the transport the SDK sends through (default: an undici pool the runner closes). */
+  sdkTransport?: Transport;
 }
 
 /** The result of one case. */
@@ -40,6 +52,7 @@ export interface CaseResult {
   outcome: "passed" | "failed" | "skipped";
   /** Listed in the known-failing file. */
   knownFailing: boolean;
+  /** Why it failed, or (SDK mode) why it was skipped. */
   reason?: string;
   durationMs: number;
   /** The wire trace, kept for failing cases. */
@@ -55,6 +68,8 @@ export interface UnexpectedResult {
 /** What {@link runConformance} returns. */
 export interface ConformanceReport {
   url: string;
+  /** What sent the requests (see {@link ConformanceOptions.client}). */
+  client: "http" | "sdk";
   passed: number;
   failed: number;
   skipped: number;
@@ -66,17 +81,28 @@ export interface ConformanceReport {
 
 /**
  * Runs the conformance cases against a server and prints `PASS id`, `FAIL id: reason` or
- * `SKIP id` per case, ending with `N passed, N failed` (and `, N skipped` when any).
+ * `SKIP id` (`SKIP id: reason` when SDK mode cannot express it) per case, ending with
+ * `N passed, N failed` (and `, N skipped` when any).
  *
  * @example
  * const report = await runConformance({ url: "http://127.0.0.1:8080", skip: ["events.*"] });
  * process.exitCode = report.unexpected.length === 0 ? 0 : 1;
+ *
+ * // The same cases through the TypeScript SDK: a case failing only here is a client bug.
+ * const viaSdk = await runConformance({ url: "http://127.0.0.1:8080", client: "sdk" });
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const started = performance.now();
   const cases = loadCases(options.casesDir ?? casesDir, Object.keys(namedChecks));
-  const selected = selector(options.run, options.skip);
+  const client = options.client ?? "http";
+  // SDK mode leaves out, with the reason, what no typed call can express (decided by rule, not by id).
+  const inexpressible = new Map(client === "sdk" ? cases.flatMap((c) => {
+    const reason = sdkSkipReason(c);
+    return reason === undefined ? [] : [[c.id, reason] as const];
+  }) : []);
+  const picked = selector(options.run, options.skip);
+  const selected = (id: string): boolean => picked(id) && !inexpressible.has(id);
   const knownPatterns = options.knownFailing ? readKnownFailing(options.knownFailing) : [];
   const isKnown = knownPatterns.length > 0 ? picomatch(knownPatterns) : () => false;
   for (const p of knownPatterns) {
@@ -94,9 +120,16 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   };
 
   const dispatcher = new Agent({ keepAliveTimeout: 2_000, connections: 128 });
+  const ownTransport = client === "sdk" && !options.sdkTransport ? undiciTransport(options.url, { connections: 128, keepAliveTimeoutMs: 2_000 }) : undefined;
   try {
     await preflight(options.url, dispatcher);
-    const env = { baseUrl: options.url, dispatcher, contract: createContractChecker(), checks: namedChecks, vars: { run: randomUUID().slice(0, 8) } };
+    const contract = createContractChecker();
+    const transport = options.sdkTransport ?? ownTransport;
+    const env: CaseEnvironment = {
+      openSession: (signal) => (transport ? new SdkSession({ baseUrl: options.url, transport, signal }) : new HttpSession({ baseUrl: options.url, dispatcher, contract, signal })),
+      checks: namedChecks,
+      vars: { run: randomUUID().slice(0, 8) },
+    };
     const runOne = async (c: ConformanceCase): Promise<void> => {
       const outcome = await runCase(c, env);
       const known = isKnown(c.id);
@@ -107,18 +140,22 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       });
     };
     plan.forEach((c, i) => {
-      if (!selected(c.id)) settle(i, { id: c.id, requirement: c.requirement, file: c.file, outcome: "skipped", knownFailing: isKnown(c.id), durationMs: 0 });
+      if (selected(c.id)) return;
+      const reason = picked(c.id) ? inexpressible.get(c.id) : undefined;
+      settle(i, { id: c.id, requirement: c.requirement, file: c.file, outcome: "skipped", knownFailing: isKnown(c.id), durationMs: 0, ...(reason === undefined ? {} : { reason }) });
     });
     await mapConcurrent(toRun.filter((c) => !c.exclusive), options.concurrency ?? 6, runOne);
     await mapConcurrent(toRun.filter((c) => c.exclusive), 1, runOne);
   } finally {
     await dispatcher.destroy();
+    await ownTransport?.close();
   }
 
   const all = results.filter((r): r is CaseResult => r !== undefined);
   const count = (o: CaseResult["outcome"]): number => all.filter((r) => r.outcome === o).length;
   const report: ConformanceReport = {
     url: options.url,
+    client,
     passed: count("passed"),
     failed: count("failed"),
     skipped: count("skipped"),
@@ -156,7 +193,7 @@ function selector(run: readonly string[] | undefined, skip: readonly string[] | 
 }
 
 function printResult(r: CaseResult, trace: boolean, log: (line: string) => void): void {
-  if (r.outcome === "skipped") return log(`SKIP ${r.id}`);
+  if (r.outcome === "skipped") return log(r.reason === undefined ? `SKIP ${r.id}` : `SKIP ${r.id}: ${r.reason}`);
   const known = r.knownFailing ? " (known failing)" : "";
   if (r.outcome === "passed") return log(`PASS ${r.id}${known}`);
   log(`FAIL ${r.id}: ${r.reason ?? "failed"}${known}`);

@@ -4,8 +4,9 @@ import type { RequestStep } from "./caseSchema.js";
 import { captureInto } from "./captureInto.js";
 import { expectExchange } from "./expectExchange.js";
 import { generateBody } from "./generateBody.js";
-import type { Exchange, HttpSession, WireRequest } from "./HttpSession.js";
+import type { Exchange, WireRequest } from "./HttpSession.js";
 import { interpolate } from "./interpolate.js";
+import type { Session } from "./Session.js";
 
 /**
  * Runs a `request` step: sends it (repeatedly while `poll.until` does not match), checks
@@ -14,7 +15,7 @@ import { interpolate } from "./interpolate.js";
  * @example
  * await runRequestStep({ request: { method: "GET", path: "/v1/health" }, expect: { status: 200 } }, http, vars);
  */
-export async function runRequestStep(step: RequestStep, http: HttpSession, vars: Record<string, unknown>): Promise<Exchange> {
+export async function runRequestStep(step: RequestStep, http: Session, vars: Record<string, unknown>): Promise<Exchange> {
   const req = interpolate(step.request, vars) as WireRequest;
   if (req.body !== undefined) req.body = generateBody(req.body);
   const label = `${req.method} ${req.path}`;

@@ -3,9 +3,10 @@ import type { SseExpect, SseStep } from "./caseSchema.js";
 import { captureInto } from "./captureInto.js";
 import { compileOrder } from "./compileOrder.js";
 import { expectExchange } from "./expectExchange.js";
-import type { HttpSession, SseEvent, SseRead } from "./HttpSession.js";
+import type { SseEvent, SseRead } from "./HttpSession.js";
 import { interpolate } from "./interpolate.js";
 import { matchValue } from "./matchValue.js";
+import type { Session } from "./Session.js";
 
 const TERMINAL = new Set(["successful", "failed", "dismissed"]);
 
@@ -17,7 +18,7 @@ const TERMINAL = new Set(["successful", "failed", "dismissed"]);
  * @example
  * await runSseStep({ sse: { path: "/v1/jobs/j1/events", timeoutMs: 20000 }, expect: { closed: true } }, http, vars);
  */
-export async function runSseStep(step: SseStep, http: HttpSession, vars: Record<string, unknown>): Promise<SseRead> {
+export async function runSseStep(step: SseStep, http: Session, vars: Record<string, unknown>): Promise<SseRead> {
   const sse = interpolate(step.sse, vars) as SseStep["sse"];
   const label = `SSE ${sse.path}`;
   const read = await http.readEvents({ method: "GET", path: sse.path, headers: sse.headers }, sse);

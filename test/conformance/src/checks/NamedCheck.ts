@@ -1,8 +1,8 @@
-import type { HttpSession } from "../HttpSession.js";
+import type { Session } from "../Session.js";
 
-/** What a named check gets: the case's HTTP session (contract-checked, traced) and variables. */
+/** What a named check gets: the case's session (raw HTTP or the SDK; contract-checked, traced) and variables. */
 export interface CheckContext {
-  http: HttpSession;
+  http: Session;
   vars: Record<string, unknown>;
 }
 

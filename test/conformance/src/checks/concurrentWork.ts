@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { CaseFailure } from "../CaseFailure.js";
-import type { Exchange, HttpSession } from "../HttpSession.js";
+import type { Exchange } from "../HttpSession.js";
 import { matchValue } from "../matchValue.js";
+import type { Session } from "../Session.js";
 import type { CheckContext } from "./NamedCheck.js";
 
 interface Task {
   label: string;
-  run: (http: HttpSession) => Promise<unknown>;
+  run: (http: Session) => Promise<unknown>;
   expected: unknown;
 }
 
@@ -74,7 +75,7 @@ function job(label: string, body: unknown, expected: unknown): Task {
   };
 }
 
-async function pollResult(http: HttpSession, id: string): Promise<unknown> {
+async function pollResult(http: Session, id: string): Promise<unknown> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const res: Exchange = await http.send({ method: "GET", path: `/v1/jobs/${encodeURIComponent(id)}/result` });

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// `npm run bench`: runs every benchmark in its own child process, one after another, then prints
+// a table (name | ratio | goal | pass | spread). Each benchmark prints one JSON line
+// { name, ratio, goal, pass, spread, ...details } whose baseline is measured in the same run.
+// Bounded: each benchmark has a time limit; the whole run stays under 10 minutes.
+//   node bench/run.mjs [filter…]   only the benchmarks whose file name contains a filter
+//   BENCH_JSON=path               also write every result line to that file (JSON array)
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { ROOT } from "./lib/common.mjs";
+
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+
+/** In order; `missing` is the row shown when the script does not exist (yet). */
+const BENCHMARKS = [
+  { file: "parallel-capacity.mjs", label: "calibration: 2 threads vs 1", limitS: 60 },
+  { file: "echo-throughput.mjs", label: "1. echo sync call req/s vs bare fastify", limitS: 120 },
+  { file: "sdk-call.mjs", label: "2. SDK call vs raw undici request", limitS: 240, missing: "not yet available" },
+  { file: "primes.mjs", label: "3. primes range job vs one thread", limitS: 150 },
+  { file: "small-job.mjs", label: "4. small job vs echo call round trip", limitS: 60 },
+  { file: "map-1m.mjs", label: "5. 1M-item map job vs one thread", limitS: 90 },
+  { file: "codegen.mjs", label: "6. codegen vs openapi-typescript", limitS: 180 },
+  { file: "python-primes.mjs", label: "7. Python Pool(2) vs server job", limitS: 120 },
+];
+
+function run(script, limitS) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+      process.stdout.write(c);
+    });
+    child.stderr.on("data", (c) => {
+      err += c;
+      process.stderr.write(c);
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+    }, limitS * 1000);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      const line = out.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+      if (code === 0 && line) {
+        try {
+          return resolve(JSON.parse(line));
+        } catch {
+          // fall through to the error row
+        }
+      }
+      const legacy = code === 0 ? fromText(out) : undefined;
+      if (legacy) return resolve(legacy);
+      const why = timedOut ? `timed out after ${limitS} s` : `exit ${code ?? signal}`;
+      resolve({ error: `${why}: ${(err.trim().split("\n").at(-1) ?? "").slice(0, 160)}` });
+    });
+  });
+}
+
+/**
+ * bench/sdk-call.mjs (written by the SDK helper) prints text, not the JSON line:
+ * "round N: raw A ms, sdk B ms" lines and "ratio sdk/raw: R× (goal ≤ G×) OK|OVER GOAL".
+ * Read those until it prints JSON (then the JSON line wins).
+ */
+function fromText(out) {
+  const m = /ratio sdk\/raw: ([\d.]+)× \(goal ≤ ([\d.]+)×\) (OK|OVER GOAL)/.exec(out);
+  if (!m) return undefined;
+  const rounds = [...out.matchAll(/round \d+: raw ([\d.]+) ms, sdk ([\d.]+) ms/g)].map((r) => Number(r[2]) / Number(r[1]));
+  return {
+    name: "SDK client.call vs raw undici request (sdk/raw time)",
+    ratio: Number(Number(m[1]).toFixed(2)),
+    goal: `<= ${m[2]}x`,
+    pass: m[3] === "OK",
+    spread: rounds.length ? `${Math.min(...rounds).toFixed(2)}–${Math.max(...rounds).toFixed(2)}` : null,
+  };
+}
+
+const filters = process.argv.slice(2);
+const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.file.includes(f)));
+const started = performance.now();
+
+// wrk for the throughput benchmark (checks first; autocannon is the fallback).
+if (selected.some((b) => b.file === "echo-throughput.mjs") && spawnSync("wrk", ["--version"]).error) {
+  spawnSync("bash", [here("./setup.sh")], { stdio: "inherit" });
+}
+
+const rows = [];
+for (const bench of selected) {
+  const script = here(`./${bench.file}`);
+  if (!existsSync(script)) {
+    rows.push({ label: bench.label, result: { ratio: null, goal: "", pass: null, spread: null, status: bench.missing ?? "missing" } });
+    continue;
+  }
+  console.log(`\n▶ ${bench.file}`);
+  const t = performance.now();
+  const result = await run(script, bench.limitS);
+  rows.push({ label: bench.label, result, seconds: Math.round((performance.now() - t) / 1000) });
+}
+
+const cell = (v) => (v === null || v === undefined ? "—" : String(v));
+const table = [
+  "| benchmark | ratio | goal | pass | spread |",
+  "|---|---|---|---|---|",
+  ...rows.map(({ label, result: r }) => {
+    if (r.error) return `| ${label} | error: ${r.error.replaceAll("|", "/")} | ${cell(r.goal)} | ✗ | — |`;
+    const pass = r.pass === true ? "✓" : r.pass === false ? "✗" : "—";
+    const ratio = r.ratio === null || r.ratio === undefined ? (r.status ?? "—") : `${r.ratio}x`;
+    return `| ${label} | ${ratio} | ${cell(r.goal)} | ${pass} | ${cell(r.spread)} |`;
+  }),
+];
+console.log(`\npolybridge benchmarks — ${Math.round((performance.now() - started) / 1000)} s, node ${process.version}\n`);
+console.log(table.join("\n"));
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows, null, 2));
