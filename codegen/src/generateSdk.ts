@@ -2,12 +2,13 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { loadDocument } from "./loadDocument.js";
 import { renderFiles } from "./renderFiles.js";
+import { generateMsw } from "./msw/generateMsw.js";
 import { writeFiles, type GenerateResult } from "./writeFiles.js";
 
 /**
  * The repository's default generation from `spec/openapi.yaml`: everything into `sdk/src/gen/`,
- * and the same types into `spec/src/gen/openapi.ts` (what `@polybridge/spec` exports to the
- * server and the conformance suite). What `polybridge generate` (no `--spec`/`--out`) runs, and
+ * the same types into `spec/src/gen/openapi.ts` (what `@polybridge/spec` exports to the server
+ * and the conformance suite), and the msw handlers' tables into `sdk/src/msw/gen/`. What `polybridge generate` (no `--spec`/`--out`) runs, and
  * with `check` what CI runs to fail on drift.
  *
  * @example
@@ -23,5 +24,6 @@ export async function generateSdk(options: { check?: boolean; root?: string } = 
   const types = files.get("types.ts");
   if (types === undefined) throw new Error("codegen rendered no types.ts");
   const spec = await writeFiles(join(root, "spec", "src", "gen"), new Map([["openapi.ts", types]]), check);
-  return { written: [...sdk.written, ...spec.written], drifted: [...sdk.drifted, ...spec.drifted] };
+  const msw = await generateMsw({ check, root });
+  return { written: [...sdk.written, ...spec.written, ...msw.written], drifted: [...sdk.drifted, ...spec.drifted, ...msw.drifted] };
 }

@@ -4,38 +4,51 @@ import { exportConst, jsonLiteral, printModule } from "../tsBuilders.js";
 
 const f = ts.factory;
 
+/** Status and title of one error code, as the spec's `x-problems` table of `ErrorCode` gives them. */
+interface ProblemEntry {
+  status: number;
+  title: string;
+  job: boolean;
+}
+
 /**
- * Reads the HTTP status of each error code from `components.schemas.ErrorCode`: the contract
- * states it in the description as "`code` (NNN)", so that prose is the one source to parse.
- * Throws when a listed code is not in the enum, so a typo in the spec cannot slip through.
+ * Reads `components.schemas.ErrorCode["x-problems"]`: each code's HTTP status, title, and whether
+ * it is job-only. Throws when the table and the enum disagree, so a typo cannot slip through.
  *
  * @example
- * errorStatuses(doc).get("queue_full"); // 503
+ * problemTable(doc).get("queue_full"); // { status: 503, title: "Job queue is full", job: false }
  */
-export function errorStatuses(doc: JsonObject): Map<string, number> {
+export function problemTable(doc: JsonObject): Map<string, ProblemEntry> {
   const schemas = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {};
   const schema = schemas.ErrorCode;
-  if (!isObject(schema) || !Array.isArray(schema.enum) || typeof schema.description !== "string") {
-    throw new Error("spec: components.schemas.ErrorCode needs an enum and a description that gives each code's status");
+  const table = isObject(schema) ? schema["x-problems"] : undefined;
+  if (!isObject(schema) || !Array.isArray(schema.enum) || !isObject(table)) {
+    throw new Error("spec: components.schemas.ErrorCode needs an enum and an x-problems table");
   }
-  const known = new Set(schema.enum);
-  const out = new Map<string, number>();
-  for (const match of schema.description.matchAll(/`([a-z_]+)`\s*\((\d{3})\b/g)) {
-    const [, code, status] = match;
-    if (code === undefined || status === undefined) continue;
-    if (!known.has(code)) throw new Error(`spec: ErrorCode description names '${code}', which is not in its enum`);
-    out.set(code, Number(status));
+  const out = new Map<string, ProblemEntry>();
+  for (const code of schema.enum as string[]) {
+    const entry = table[code];
+    if (!isObject(entry) || typeof entry.status !== "number" || typeof entry.title !== "string") {
+      throw new Error(`spec: ErrorCode x-problems has no status and title for '${code}'`);
+    }
+    out.set(code, { status: entry.status, title: entry.title, job: entry.job === true });
   }
-  if (out.size === 0) throw new Error("spec: the ErrorCode description gives no status for any code");
+  const extra = Object.keys(table).filter((code) => !out.has(code));
+  if (extra.length > 0) throw new Error(`spec: ErrorCode x-problems names codes not in its enum: ${extra.join(", ")}`);
   return out;
 }
 
-/** Prints `errorStatuses.ts`: `errorStatusByCode`, the HTTP status of every HTTP error code. */
+/**
+ * Prints `errorStatuses.ts`: `errorStatusByCode` (codes an HTTP answer can carry),
+ * `jobErrorStatusByCode` (job-only codes, the status inside `Job.error`) and `problemTitleByCode`.
+ */
 export function emitErrorStatuses(doc: JsonObject, header: string): string {
-  const table = Object.fromEntries(errorStatuses(doc));
+  const entries = [...problemTable(doc)];
+  const pick = (job: boolean) => Object.fromEntries(entries.filter(([, e]) => e.job === job).map(([code, e]) => [code, e.status]));
+  const asConst = (value: unknown) => f.createAsExpression(jsonLiteral(value), f.createTypeReferenceNode("const"));
   return printModule(header, [
-    exportConst("errorStatusByCode", f.createAsExpression(jsonLiteral(table), f.createTypeReferenceNode("const")), {
-      doc: "The HTTP status of each error code that an HTTP answer can carry (job-only codes have none).",
-    }),
+    exportConst("errorStatusByCode", asConst(pick(false)), { doc: "The HTTP status of each error code that an HTTP answer can carry." }),
+    exportConst("jobErrorStatusByCode", asConst(pick(true)), { doc: "The status of each job-only code, reported inside `Job.error`." }),
+    exportConst("problemTitleByCode", asConst(Object.fromEntries(entries.map(([code, e]) => [code, e.title]))), { doc: "The title of each code's problem." }),
   ]);
 }

@@ -1,3 +1,3 @@
 export { generateMsw } from "./generateMsw.js";
-export { errorStatuses, emitErrorStatuses } from "./emitErrorStatuses.js";
+export { problemTable, emitErrorStatuses } from "./emitErrorStatuses.js";
 export { emitParameterSchemas } from "./emitParameterSchemas.js";

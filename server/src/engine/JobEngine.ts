@@ -8,6 +8,7 @@ import { chunkSource, defaultChunkSize, rangeCount, sourceSize, type JobSource }
 import { EventLog } from "./EventLog.js";
 import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
 import { compareKeys } from "./compareKeys.js";
+import { runChunk } from "./runChunk.js";
 
 /** Limits and policies of a job engine. */
 export interface JobEngineOptions {
@@ -58,6 +59,9 @@ export interface Submission {
 }
 
 const FINISHED = new Error("job finished");
+
+/** Largest chunk of a cheap function run on the main thread instead of a worker. */
+const IN_PROCESS_ITEMS = 1_024;
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
 
@@ -387,6 +391,9 @@ export class JobEngine {
     const totalChunks = view.progress.totalChunks;
     const parts: unknown[][] = new Array(totalChunks);
     const reducer = this.#reducer(view);
+    // Functions declared cheap (`inline`) run small chunks on this thread: handing them to a
+    // worker costs more than computing them.
+    const cheap = this.#registry.get(view.function)?.inline === true && (reducer === undefined || reducer.inline === true);
     let folded: unknown = reducer ? structuredClone(reducer.identity) : undefined;
     const groups = new Map<string, [string | number, unknown]>();
     let next = 0;
@@ -410,11 +417,12 @@ export class JobEngine {
       const { offset, source } = chunkSource(record.source, index, chunkSize);
       const task = { kind: view.kind, fn: view.function, ...(view.reducer ? { reducer: view.reducer } : {}), offset, source };
       const items = "items" in source ? source.items.length : source.range.count;
+      const inProcess = cheap && items <= IN_PROCESS_ITEMS;
       for (let attempt = 0; ; ) {
         if (record.abort.signal.aborted) return;
         let outcome: ChunkOutcome;
         try {
-          outcome = await this.#executor.runChunk(task, record.abort.signal);
+          outcome = inProcess ? await runChunk(this.#registry, task, record.abort.signal) : await this.#executor.runChunk(task, record.abort.signal);
         } catch (error) {
           if (record.abort.signal.aborted) return;
           if (error instanceof ExecutorBusyError) {

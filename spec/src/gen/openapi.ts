@@ -207,15 +207,9 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description The closed list of machine codes. HTTP errors: `invalid_json` (400), `validation_failed`
-         *     (400), `nesting_too_deep` (400), `function_kind_mismatch` (400), `not_found` (404, no
-         *     such route), `function_not_found` (404), `job_not_found` (404), `method_not_allowed`
-         *     (405), `result_not_ready` (409), `job_failed` (409), `job_dismissed` (409),
-         *     `job_already_finished` (409), `payload_too_large` (413), `too_many_items` (413),
-         *     `unsupported_media_type` (415), `idempotency_key_conflict` (422), `function_failed`
-         *     (422), `internal_error` (500), `not_implemented` (501, an operation a server declares but
-         *     has not written yet), `queue_full` (503), `shutting_down` (503), `call_timeout` (504). Job errors (in `Job.error`): `item_failed`, `job_timeout`,
-         *     `job_cancelled`, `worker_crashed`.
+         * @description The closed list of machine codes. `x-problems` gives each code's HTTP status and title;
+         *     codes marked `job: true` never answer a request: they travel inside `Job.error` (and the
+         *     job's SSE `error` event) with that status.
          * @enum {string}
          */
         ErrorCode: "invalid_json" | "validation_failed" | "nesting_too_deep" | "function_kind_mismatch" | "not_found" | "function_not_found" | "job_not_found" | "method_not_allowed" | "result_not_ready" | "job_failed" | "job_dismissed" | "job_already_finished" | "payload_too_large" | "too_many_items" | "unsupported_media_type" | "idempotency_key_conflict" | "function_failed" | "internal_error" | "not_implemented" | "queue_full" | "shutting_down" | "call_timeout" | "item_failed" | "job_timeout" | "job_cancelled" | "worker_crashed";

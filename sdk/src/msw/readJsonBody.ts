@@ -1,0 +1,60 @@
+import { MockProblemError } from "./mockProblem.js";
+
+/** The request limits every polybridge server enforces (docs/PROTOCOL.md, with its defaults). */
+export interface MockLimits {
+  /** Largest request body. Default 16 MiB. */
+  maxBodyBytes: number;
+  /** Deepest JSON nesting of a body. Default 64. */
+  maxDepth: number;
+  /** Most items of an `items` input. Default 1,000,000. */
+  maxItems: number;
+  /** Most values of a `range` input. Default 100,000,000. */
+  maxRangeItems: number;
+}
+
+/** The protocol's default limits. */
+export const DEFAULT_LIMITS: MockLimits = { maxBodyBytes: 16 * 1024 * 1024, maxDepth: 64, maxItems: 1_000_000, maxRangeItems: 100_000_000 };
+
+/** Refuses nesting deeper than `maxDepth` before `JSON.parse` recurses into it. */
+function checkDepth(text: string, maxDepth: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > maxDepth) throw new MockProblemError("nesting_too_deep", `JSON nesting is deeper than ${maxDepth} levels.`);
+    } else if (c === 93 || c === 125) depth--;
+  }
+}
+
+/**
+ * Reads a request body the way the reference server does: only `application/json` (415
+ * otherwise), size checked from `Content-Length` before reading and again after, nesting
+ * depth checked before parsing, malformed JSON → `invalid_json`.
+ *
+ * @example
+ * const body = await readJsonBody(request, DEFAULT_LIMITS);
+ */
+export async function readJsonBody(request: Request, limits: MockLimits): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > limits.maxBodyBytes) throw new MockProblemError("payload_too_large", `The body is larger than ${limits.maxBodyBytes} bytes.`);
+  const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > limits.maxBodyBytes) throw new MockProblemError("payload_too_large", `The body is larger than ${limits.maxBodyBytes} bytes.`);
+  if (mediaType === undefined && bytes.byteLength === 0) {
+    throw new MockProblemError("validation_failed", "The request needs a JSON body.", { errors: [{ path: "/", message: "is required" }] });
+  }
+  if (mediaType !== "application/json") throw new MockProblemError("unsupported_media_type", "Send the body as application/json.");
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === "") throw new MockProblemError("invalid_json", "The body is empty; send a JSON document.");
+  checkDepth(text, limits.maxDepth);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new MockProblemError("invalid_json", `The body is not valid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,28 @@
+import { runConformance } from "@polybridge/conformance";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHandlers } from "../../src/msw/index.js";
+import { serveHandlers, type ServedHandlers } from "./serveHandlers.js";
+
+// The base URL the handlers are written for; the adapter maps its own address onto it.
+const MOCK_BASE = "http://polybridge.mock";
+let served: ServedHandlers;
+
+beforeAll(async () => {
+  // The suite expects servers under test to send heartbeats every 500 ms (docs/PROTOCOL.md).
+  const { handlers } = createHandlers({ baseUrl: MOCK_BASE, heartbeatMs: 500, seed: "conformance" });
+  served = await serveHandlers(handlers, MOCK_BASE);
+});
+afterAll(async () => {
+  await served?.close();
+});
+
+describe("msw handlers", () => {
+  it("pass the whole conformance suite, the same cases as the reference server", { timeout: 180_000 }, async () => {
+    const lines: string[] = [];
+    const report = await runConformance({ url: served.url, log: (line) => lines.push(line), trace: true });
+    const failures = report.cases.filter((c) => c.outcome === "failed").map((c) => `${c.id}: ${c.reason ?? ""}`);
+    expect(failures, lines.filter((l) => !l.startsWith("PASS")).join("\n")).toEqual([]);
+    expect(report.skipped).toBe(0);
+    expect(report.passed).toBeGreaterThanOrEqual(164);
+  });
+});
