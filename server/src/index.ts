@@ -23,4 +23,3 @@ export {
   type FunctionInfo,
 } from "./functions/index.js";
 export { loadRegistry } from "./functions/loadRegistry.js";
-export { BullMQExecutor, startWorker, DEFAULT_QUEUE, type BullMQExecutorOptions, type WorkerOptions, type RunningWorker } from "./distributed/index.js";

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { BullMQExecutor, startServer, type RunningServer } from "@polybridge/server";
+import { startServer, type RunningServer } from "@polybridge/server";
+import { BullMQExecutor } from "@polybridge/server/distributed";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
 import { startRedis } from "../helpers/startRedis.js";

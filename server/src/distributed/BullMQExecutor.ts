@@ -23,7 +23,10 @@ export interface BullMQExecutorOptions {
  * the worker running one (Redis pub/sub) to abort it.
  *
  * @example
- * const server = await startServer({ executor: new BullMQExecutor({ redisUrl: "redis://127.0.0.1:6379" }) });
+ * import { BullMQExecutor } from "@polybridge/server/distributed";
+ * const executor = new BullMQExecutor({ redisUrl: "redis://127.0.0.1:6379" });
+ * await executor.ready();
+ * const server = await startServer({ executor });
  */
 export class BullMQExecutor implements Executor {
   readonly parallelism: number;
