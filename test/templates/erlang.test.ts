@@ -1,125 +1,95 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+// The Erlang/MochiWeb template as a user gets it from `polybridge new calc-node --lang erlang
+// --name calc_node --port 9137`: built with make + erlc, it passes its EUnit tests, the contract
+// and the conformance suite, streams events, drains on SIGTERM, and serves a function the user
+// adds through the typed SDK.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runConformance } from "@polybridge/conformance";
-import { createResponseValidator } from "@polybridge/spec";
+import { createProject } from "@polybridge/codegen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectContractAnswers } from "../helpers/expectContractAnswers.js";
+import { expectConformance } from "../helpers/expectConformance.js";
+import { expectCubeServed } from "../helpers/expectCubeServed.js";
+import { expectDrainOnSigterm } from "../helpers/expectDrainOnSigterm.js";
+import { readEventStream } from "../helpers/readEventStream.js";
+import { runCommand, startServerProcess, type ServerProcess } from "../helpers/serverProcess.js";
 
-// The Erlang/MochiWeb template as a user gets it: copied out of the repo, built with make + erlc.
-const templateDir = fileURLToPath(new URL("../../server-template/erlang", import.meta.url));
 const ensureErlang = fileURLToPath(new URL("../../scripts/ensure-erlang.sh", import.meta.url));
-// Build output of a developer's checkout is not part of the template.
-const buildOutput = new Set(["ebin", "test_ebin", "erl_crash.dump"]);
+// bin/start builds first when needed; the VM then takes a few seconds to boot.
+const start = (dir: string): Promise<ServerProcess> => startServerProcess("bin/start", ["--port", "0"], { cwd: dir, timeoutMs: 60_000 });
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-}
+// What a user adds to src/calc_node_functions.erl: an entry in functions/0 ...
+const CUBE_ENTRY = `
 
-/** Runs a command to completion (killing it after `timeoutMs`), collecting stdout and stderr. */
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
-}
+     #{name => <<"cube">>,
+       kind => unary,
+       description => <<"Cubes a number.">>,
+       input => #{type => number},
+       output => #{type => number},
+       run => fun cube/1}].
+`;
+// ... and the function it names, at the end of the module.
+const CUBE_FUNCTION = `
+cube(X) -> X * X * X.
+`;
 
-/** Resolves with the URL from the `polybridge listening on …` line, or rejects after `timeoutMs`. */
-function listeningUrl(child: ChildProcess, timeoutMs: number, stderr: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`no listening line within ${timeoutMs} ms:\n${stderr.join("")}`)), timeoutMs);
-    lines.on("line", (line) => {
-      const match = /^polybridge listening on (http:\/\/\S+)$/.exec(line.trim());
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${stderr.join("")}`));
-    });
-  });
-}
+let tmp = "";
+let dir = "";
 
-function exited(child: ChildProcess, timeoutMs: number): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server still running ${timeoutMs} ms after SIGTERM`)), timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
+beforeAll(async () => {
+  // On a fresh machine this installs OTP, MochiWeb and jiffy from Debian; otherwise a no-op.
+  const ensured = await runCommand("bash", [ensureErlang], { cwd: process.cwd(), timeoutMs: 600_000 });
+  expect(ensured.code, ensured.output).toBe(0);
+  tmp = await mkdtemp(join(tmpdir(), "polybridge-erlang-"));
+  dir = join(tmp, "calc-node");
+  // A name and a port other than the template's own: every module is renamed, so the build
+  // itself checks that nothing still refers to the template's name.
+  await createProject({ dir, lang: "erlang", name: "calc_node", port: 9137 });
+}, 620_000);
 
-/** Reads an event stream until the server closes it (or `timeoutMs` passes). */
-async function readStream(url: string, timeoutMs: number): Promise<{ status: number; contentType: string | null; text: string }> {
-  const res = await fetch(url, { headers: { accept: "text/event-stream" }, signal: AbortSignal.timeout(timeoutMs) });
-  return { status: res.status, contentType: res.headers.get("content-type"), text: await res.text() };
-}
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
 
-describe("server-template/erlang", () => {
-  let workDir = "";
-
-  beforeAll(async () => {
-    // On a fresh machine this installs OTP, MochiWeb and jiffy from Debian; otherwise a no-op.
-    const ensured = await run("bash", [ensureErlang], process.cwd(), 600_000);
-    expect(ensured.code, ensured.output).toBe(0);
-    workDir = mkdtempSync(join(tmpdir(), "polybridge-erlang-"));
-    cpSync(templateDir, workDir, { recursive: true, filter: (source) => !buildOutput.has(basename(source)) });
-  }, 620_000);
-
-  afterAll(() => {
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
-
+describe("server-template/erlang made by createProject", () => {
   it("builds with make", async () => {
-    const result = await run("make", [], workDir, 120_000);
+    const result = await runCommand("make", [], { cwd: dir, timeoutMs: 120_000 });
     expect(result.code, result.output).toBe(0);
   }, 130_000);
 
+  it("carries the chosen name and default port", async () => {
+    // The real default, as the server reads it (PORT empty = unset).
+    const port = await runCommand("erl", ["-noshell", "-pa", "ebin", "-eval", 'io:format("~p~n", [calc_node_config:get(port)]), halt().'], {
+      cwd: dir,
+      env: { PORT: "" },
+      timeoutMs: 30_000,
+    });
+    expect(port.code, port.output).toBe(0);
+    expect(port.stdout.trim()).toBe("9137");
+    expect(await readFile(join(dir, "bin", "start"), "utf8")).toContain('PORT="${PORT:-9137}"');
+  }, 40_000);
+
   it("passes its EUnit tests", async () => {
-    const result = await run("make", ["test"], workDir, 120_000);
+    const result = await runCommand("make", ["test"], { cwd: dir, timeoutMs: 120_000 });
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/All \d+ tests passed\./);
   }, 130_000);
 
   describe("the running server", () => {
-    let server: ChildProcess | undefined;
-    let url = "";
-    const stderr: string[] = [];
+    let server: ServerProcess | undefined;
 
     beforeAll(async () => {
-      server = spawn("bin/start", ["--port", "0"], {
-        cwd: workDir,
-        env: { ...process.env, HOST: "127.0.0.1", POLYBRIDGE_HEARTBEAT_MS: "500" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      server.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
-      url = await listeningUrl(server, 60_000, stderr);
+      server = await start(dir);
     }, 70_000);
 
-    afterAll(() => {
-      if (server && server.exitCode === null) server.kill("SIGKILL");
+    afterAll(async () => {
+      await server?.stop();
     });
 
     it("answers per the contract", async () => {
-      const check = createResponseValidator();
-      const exchanges: Array<[string, string, unknown?, Record<string, string>?]> = [
+      const url = server!.url;
+      await expectContractAnswers(url, [
         ["GET", "/v1/health"],
         ["GET", "/v1/functions"],
         ["GET", "/v1/functions/tokenize"],
@@ -133,18 +103,7 @@ describe("server-template/erlang", () => {
         ["POST", "/v1/jobs", { kind: "fold", function: "square", input: { items: [1] } }],
         ["GET", "/v1/jobs?limit=1"],
         ["GET", "/v1/jobs/job_missing"],
-      ];
-      for (const [method, path, json, headers] of exchanges) {
-        const res = await fetch(url + path, {
-          method,
-          headers: { ...(json === undefined ? {} : { "content-type": "application/json" }), ...headers },
-          ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        });
-        const contentType = res.headers.get("content-type");
-        const body: unknown = await res.json();
-        const verdict = check({ method, path, status: res.status, contentType, body });
-        expect(verdict.errors, `${method} ${path} → ${res.status}: ${JSON.stringify(body)}`).toEqual([]);
-      }
+      ]);
       // Big integers survive the round trip exactly (Erlang integers are unbounded).
       const big = await fetch(`${url}/v1/functions/echo/call`, {
         method: "POST",
@@ -155,6 +114,7 @@ describe("server-template/erlang", () => {
     });
 
     it("streams a job's events and closes after the terminal status", async () => {
+      const url = server!.url;
       const submitted = await fetch(`${url}/v1/jobs`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -162,7 +122,7 @@ describe("server-template/erlang", () => {
         body: JSON.stringify({ kind: "map", function: "sleep", input: { items: [1200] } }),
       });
       const { id } = (await submitted.json()) as { id: string };
-      const stream = await readStream(`${url}/v1/jobs/${id}/events`, 20_000);
+      const stream = await readEventStream(`${url}/v1/jobs/${id}/events`, 20_000);
       expect(stream.status).toBe(200);
       expect(stream.contentType).toMatch(/^text\/event-stream/);
       expect(stream.text).toMatch(/^id: 1\nevent: status\ndata: \{.*\}\n\n/);
@@ -172,38 +132,36 @@ describe("server-template/erlang", () => {
     }, 30_000);
 
     it("passes the conformance suite", async () => {
-      const lines: string[] = [];
-      const report = await runConformance({ url, log: (line) => lines.push(line) });
-      expect(report.unexpected, lines.filter((l) => !l.startsWith("PASS")).join("\n")).toEqual([]);
-      expect(report.passed).toBeGreaterThan(0);
+      await expectConformance(server!.url);
     }, 300_000);
 
     it("drains on SIGTERM: refuses new jobs, finishes running ones, exits 0", async () => {
-      expect(server?.exitCode, stderr.join("")).toBeNull();
-      const post = (body: unknown) =>
-        fetch(`${url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      const running = await post({ kind: "map", function: "sleep", input: { items: [1500] } });
-      expect(running.status).toBe(202);
-      const job = (await running.json()) as { id: string };
-      // Follow the job from before the signal: its terminal event must still arrive.
-      const events = readStream(`${url}/v1/jobs/${job.id}/events`, 20_000);
-      const signalledAt = Date.now();
-      server!.kill("SIGTERM");
-      await new Promise((resolve) => setTimeout(resolve, 300));
-
-      const refused = await post({ kind: "map", function: "square", input: { items: [1] } });
-      const problem: unknown = await refused.json();
-      expect(refused.status).toBe(503);
-      expect(refused.headers.get("retry-after")).toBe("1");
-      expect(problem).toMatchObject({ code: "shutting_down", status: 503 });
-      const check = createResponseValidator();
-      expect(check({ method: "POST", path: "/v1/jobs", status: 503, contentType: refused.headers.get("content-type"), body: problem }).errors).toEqual([]);
-      const health = (await (await fetch(`${url}/v1/health`)).json()) as { status: string };
-      expect(health.status).toBe("draining");
-
-      expect((await events).text.trimEnd()).toMatch(/"status":"successful".*\}$/);
-      expect(await exited(server!, 20_000), stderr.join("")).toBe(0);
-      expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1_000); // it waited for the job
+      await expectDrainOnSigterm(server!);
     }, 30_000);
+  });
+
+  describe("a function the user adds", () => {
+    let server: ServerProcess | undefined;
+
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it("registers cube in functions/0 and still builds", async () => {
+      const file = join(dir, "src", "calc_node_functions.erl");
+      const before = await readFile(file, "utf8");
+      // The list of functions/0 ends at the first `}].`: the new entry goes last.
+      const after = before.replace(/\}\]\.\n/, `},${CUBE_ENTRY}`) + CUBE_FUNCTION;
+      expect(after).toContain("run => fun cube/1}].");
+      await writeFile(file, after);
+      const build = await runCommand("make", [], { cwd: dir, timeoutMs: 120_000 });
+      expect(build.code, build.output).toBe(0);
+    }, 130_000);
+
+    it("serves cube after a restart, typed through the SDK from the catalogue", async () => {
+      server = await start(dir);
+      await expectCubeServed(server.url, join(tmp, "client"));
+      expect(await server.stop()).toBe(0);
+    }, 90_000);
   });
 });

@@ -2,65 +2,27 @@
 // src/functions.ts, add an operation to the spec and generate its handler, rebuild, restart,
 // and reach both through HTTP, the typed SDK (catalogue → `Functions` via generateFunctions)
 // and the generated route table.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import ts from "typescript";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateFunctions } from "@polybridge/codegen";
-import { createClient } from "@polybridge/sdk";
 import { createProject, generateServerStubs } from "@polybridge/codegen";
+import { buildTypedClient } from "../helpers/buildTypedClient.js";
+import { runCommand, startServerProcess, type Finished, type ServerProcess } from "../helpers/serverProcess.js";
 
-const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-interface Started {
-  url: string;
-  stop(): Promise<number | null>;
-}
+/** Starts the built project (`node dist/main.js --port 0`). */
+const startProject = (dir: string): Promise<ServerProcess> =>
+  startServerProcess(process.execPath, ["dist/main.js", "--port", "0"], { cwd: dir, timeoutMs: 20_000 });
 
-/** Starts `node dist/main.js`; resolves at its `polybridge listening` line, rejects if it exits first. */
-function startProject(dir: string): Promise<Started> {
-  const child: ChildProcess = spawn(process.execPath, ["dist/main.js", "--port", "0"], {
-    cwd: dir,
-    env: { ...process.env, POLYBRIDGE_HEARTBEAT_MS: "500" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const stop = async (): Promise<number | null> => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`no 'polybridge listening' line within 20 s; stderr: ${err}`));
-    }, 20_000);
-    child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /^polybridge listening on (http:\/\/\S+)$/m.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ url: match[1], stop });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening; stderr: ${err}`));
-    });
-  });
+/** `npm install` / `npm run build` in the project, expected to succeed. */
+async function npm(dir: string, args: string[], timeoutMs: number): Promise<Finished> {
+  const result = await runCommand("npm", args, { cwd: dir, timeoutMs });
+  expect(result.code, result.output).toBe(0);
+  return result;
 }
 
 const QUADRUPLE = `
@@ -136,19 +98,20 @@ async function injectRoutes(dir: string, requests: Array<{ url: string; payload:
     await server.close(100);
     console.log(JSON.stringify(out));
   `;
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: dir, timeout: 20_000 });
-  return JSON.parse(stdout) as Injected[];
+  const ran = await runCommand(process.execPath, ["--input-type=module", "-e", script], { cwd: dir, timeoutMs: 20_000 });
+  expect(ran.code, ran.output).toBe(0);
+  return JSON.parse(ran.stdout) as Injected[];
 }
 
 let tmp: string;
 let dir: string;
-let server: Started | undefined;
+let server: ServerProcess | undefined;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "pb-ts-new-"));
   dir = join(tmp, "grow");
   await createProject({ dir, lang: "ts" });
-  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, timeout: 120_000 });
+  await npm(dir, ["install", "--prefer-offline", "--no-audit", "--no-fund"], 120_000);
 }, 150_000);
 
 afterAll(async () => {
@@ -166,7 +129,7 @@ describe("growing a TypeScript project", () => {
     expect(after).toContain("cube, quadruple]");
     expect(after).toContain("export const quadruple");
     await writeFile(file, after);
-    await run("npm", ["run", "build"], { cwd: dir, timeout: 60_000 });
+    await npm(dir, ["run", "build"], 60_000);
   }, 90_000);
 
   it("serves quadruple over HTTP after a restart", async () => {
@@ -182,38 +145,17 @@ describe("growing a TypeScript project", () => {
 
   it("serves quadruple through the typed SDK, whose types reject a wrong input", async () => {
     if (!server) throw new Error("server not started");
-    const check = join(tmp, "client-check");
-    const generated = await generateFunctions({ from: server.url, out: join(check, "functions.ts") });
-    expect(generated.written).toHaveLength(1);
-    expect(await readFile(join(check, "functions.ts"), "utf8")).toContain("quadruple");
-
-    // Type level: a program using the generated catalogue compiles, the wrong input being an expected error.
-    await mkdir(join(check, "node_modules", "@polybridge"), { recursive: true });
-    await symlink(join(root, "sdk"), join(check, "node_modules", "@polybridge", "sdk"), "dir");
-    await writeFile(join(check, "package.json"), JSON.stringify({ type: "module" }));
-    await writeFile(
-      join(check, "use.ts"),
-      [
-        'import { createClient } from "@polybridge/sdk";',
-        'import type { Functions } from "./functions.js";',
-        'const client = createClient<Functions>({ baseUrl: "http://127.0.0.1:1" });',
-        'export const n: Promise<number> = client.call("quadruple", 4);',
-        "// @ts-expect-error quadruple takes a number",
-        'void client.call("quadruple", "4");',
-      ].join("\n"),
-    );
-    const program = ts.createProgram([join(check, "use.ts")], {
-      module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2023,
-      strict: true, noEmit: true, skipLibCheck: true, types: [],
+    const client = await buildTypedClient({
+      url: server.url,
+      dir: join(tmp, "client-check"),
+      body: ['const n: number = await client.call("quadruple", 5);', "console.log(JSON.stringify(n));"],
+      mustNotCompile: ['client.call("quadruple", "4")', 'client.call("quintuple", 4)'],
     });
-    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);
-
-    const client = createClient({ baseUrl: server.url, timeoutMs: 5_000 });
-    try {
-      expect(await client.call("quadruple", 5)).toBe(20);
-    } finally {
-      await client.close();
-    }
+    expect(client.functionsSource).toContain("quadruple");
+    expect(client.diagnostics).toEqual([]);
+    const ran = await client.run();
+    expect(ran.code, ran.output).toBe(0);
+    expect(JSON.parse(ran.stdout)).toBe(20);
   }, 30_000);
 
   it("stops with exit code 0", async () => {
@@ -227,7 +169,7 @@ describe("growing a TypeScript project", () => {
     await writeExtendedSpec(spec);
     const stubs = await generateServerStubs({ spec, out: dir });
     expect(stubs.extraOperations).toEqual(["recordStat"]);
-    await run("npm", ["run", "build"], { cwd: dir, timeout: 60_000 });
+    await npm(dir, ["run", "build"], 60_000);
   }, 90_000);
 
   it("answers 501 not_implemented from a fresh handler, and validates first", async () => {
@@ -246,7 +188,7 @@ describe("growing a TypeScript project", () => {
     const again = await generateServerStubs({ spec: join(tmp, "openapi.yaml"), out: dir });
     expect(again.handlersCreated).toEqual([]);
     expect(await readFile(handler, "utf8")).toBe(HANDLER);
-    await run("npm", ["run", "build"], { cwd: dir, timeout: 60_000 });
+    await npm(dir, ["run", "build"], 60_000);
     const [first, dry] = await injectRoutes(dir, [
       { url: "/v1/stats/cpu?dryRun=false", payload: { value: 2.5 } },
       { url: "/v1/stats/cpu?dryRun=true", payload: { value: 1 } },

@@ -1,110 +1,74 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+// The Python template as a user gets it from `polybridge new calc-node --lang python --name
+// calc_node --port 9137`: run with the standard library only, it passes its own tests, the
+// contract and the conformance suite, drains on SIGTERM, and serves a function the user adds
+// through the typed SDK.
+import { existsSync } from "node:fs";
+import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import { runConformance } from "@polybridge/conformance";
-import { createResponseValidator } from "@polybridge/spec";
+import { createProject } from "@polybridge/codegen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectContractAnswers } from "../helpers/expectContractAnswers.js";
+import { expectConformance } from "../helpers/expectConformance.js";
+import { expectCubeServed } from "../helpers/expectCubeServed.js";
+import { expectDrainOnSigterm } from "../helpers/expectDrainOnSigterm.js";
+import { runCommand, startServerProcess, type ServerProcess } from "../helpers/serverProcess.js";
 
-// The Python template as a user gets it: copied out of the repo, run with the standard library only.
-const templateDir = fileURLToPath(new URL("../../server-template/python", import.meta.url));
 // `python3` on PATH and Debian's /usr/bin/python3 may differ; the template must work with both.
 const interpreters = [...new Set(["python3", ...(existsSync("/usr/bin/python3") ? ["/usr/bin/python3"] : [])])];
+const start = (dir: string): Promise<ServerProcess> => startServerProcess("python3", ["server.py", "--port", "0"], { cwd: dir, timeoutMs: 30_000 });
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-}
+// What a user appends to functions.py: the decorator is the registration.
+const CUBE = `
 
-/** Runs a command to completion (killing it after `timeoutMs`), collecting stdout and stderr. */
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
-}
+@unary(input={"type": "number"}, output={"type": "number"})
+def cube(x: float) -> float:
+    """Cubes a number."""
+    return x * x * x
+`;
 
-/** Resolves with the URL from the `polybridge listening on …` line, or rejects after `timeoutMs`. */
-function listeningUrl(child: ChildProcess, timeoutMs: number, stderr: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`no listening line within ${timeoutMs} ms:\n${stderr.join("")}`)), timeoutMs);
-    lines.on("line", (line) => {
-      const match = /^polybridge listening on (http:\/\/\S+)$/.exec(line.trim());
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${stderr.join("")}`));
-    });
-  });
-}
+let tmp = "";
+let dir = "";
 
-function exited(child: ChildProcess, timeoutMs: number): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server still running ${timeoutMs} ms after SIGTERM`)), timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-}
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "polybridge-python-"));
+  dir = join(tmp, "calc-node");
+  // A name and a port other than the template's own: the renaming must leave a working project.
+  await createProject({ dir, lang: "python", name: "calc_node", port: 9137 });
+});
 
-describe("server-template/python", () => {
-  let workDir = "";
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
 
-  beforeAll(() => {
-    workDir = mkdtempSync(join(tmpdir(), "polybridge-python-"));
-    cpSync(templateDir, workDir, { recursive: true, filter: (source) => !source.includes("__pycache__") });
-  });
-
-  afterAll(() => {
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
+describe("server-template/python made by createProject", () => {
+  it("carries the chosen name and default port", async () => {
+    expect(await readFile(join(dir, "functions.py"), "utf8")).toMatch(/^"""calc_node's functions/);
+    // The real default, as the server computes it (PORT empty = unset).
+    const port = await runCommand("python3", ["-c", "import server; print(server.parse_config([]).port)"], { cwd: dir, env: { PORT: "" }, timeoutMs: 20_000 });
+    expect(port.code, port.output).toBe(0);
+    expect(port.stdout.trim()).toBe("9137");
+  }, 30_000);
 
   it.each(interpreters)("passes its own unit tests with %s", async (python) => {
-    const result = await run(python, ["-m", "unittest"], workDir, 120_000);
+    const result = await runCommand(python, ["-m", "unittest"], { cwd: dir, timeoutMs: 120_000 });
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/Ran \d+ tests/);
   }, 130_000);
 
   describe("the running server", () => {
-    let server: ChildProcess | undefined;
-    let url = "";
-    const stderr: string[] = [];
+    let server: ServerProcess | undefined;
 
     beforeAll(async () => {
-      server = spawn("python3", ["server.py", "--port", "0"], {
-        cwd: workDir,
-        env: { ...process.env, HOST: "127.0.0.1", POLYBRIDGE_HEARTBEAT_MS: "500" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      server.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
-      url = await listeningUrl(server, 30_000, stderr);
+      server = await start(dir);
     }, 40_000);
 
-    afterAll(() => {
-      if (server && server.exitCode === null) server.kill("SIGKILL");
+    afterAll(async () => {
+      await server?.stop();
     });
 
     it("answers per the contract", async () => {
-      const check = createResponseValidator();
-      const exchanges: Array<[string, string, unknown?, Record<string, string>?]> = [
+      await expectContractAnswers(server!.url, [
         ["GET", "/v1/health"],
         ["GET", "/v1/functions"],
         ["GET", "/v1/functions/sum"],
@@ -114,19 +78,8 @@ describe("server-template/python", () => {
         ["POST", "/v1/jobs", { kind: "mapreduce", function: "tokenize", reducer: "sum", input: { items: ["a b a", "b c"] } }, { prefer: "wait=10" }],
         ["POST", "/v1/jobs", { kind: "map", function: "square", input: { items: [1] }, options: { chunkSize: 0 } }],
         ["GET", "/v1/jobs?limit=1"],
-      ];
-      for (const [method, path, json, headers] of exchanges) {
-        const res = await fetch(url + path, {
-          method,
-          headers: { ...(json === undefined ? {} : { "content-type": "application/json" }), ...headers },
-          ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        });
-        const contentType = res.headers.get("content-type");
-        const body: unknown = await res.json();
-        const verdict = check({ method, path, status: res.status, contentType, body });
-        expect(verdict.errors, `${method} ${path} → ${res.status}: ${JSON.stringify(body)}`).toEqual([]);
-      }
-      const wordCount = await fetch(`${url}/v1/jobs`, {
+      ]);
+      const wordCount = await fetch(`${server!.url}/v1/jobs`, {
         method: "POST",
         headers: { "content-type": "application/json", prefer: "wait=10" },
         body: JSON.stringify({ kind: "mapreduce", function: "tokenize", reducer: "sum", input: { items: ["a b a", "b c"] } }),
@@ -135,36 +88,26 @@ describe("server-template/python", () => {
     });
 
     it("passes the conformance suite", async () => {
-      const lines: string[] = [];
-      const report = await runConformance({ url, log: (line) => lines.push(line) });
-      expect(report.unexpected, lines.filter((l) => !l.startsWith("PASS")).join("\n")).toEqual([]);
-      expect(report.passed).toBeGreaterThan(0);
+      await expectConformance(server!.url);
     }, 300_000);
 
     it("drains on SIGTERM: refuses new jobs, finishes running ones, exits 0", async () => {
-      expect(server?.exitCode, stderr.join("")).toBeNull();
-      const post = (body: unknown) =>
-        fetch(`${url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      const running = await post({ kind: "map", function: "sleep", input: { items: [1500] } });
-      expect(running.status).toBe(202);
-      const job = (await running.json()) as { id: string };
-      const signalledAt = Date.now();
-      server!.kill("SIGTERM");
-      await new Promise((resolve) => setTimeout(resolve, 300));
-
-      const refused = await post({ kind: "map", function: "square", input: { items: [1] } });
-      const problem: unknown = await refused.json();
-      expect(refused.status).toBe(503);
-      expect(problem).toMatchObject({ code: "shutting_down", status: 503 });
-      const check = createResponseValidator();
-      expect(check({ method: "POST", path: "/v1/jobs", status: 503, contentType: refused.headers.get("content-type"), body: problem }).errors).toEqual([]);
-      const health = (await (await fetch(`${url}/v1/health`)).json()) as { status: string };
-      expect(health.status).toBe("draining");
-      const current = (await (await fetch(`${url}/v1/jobs/${job.id}`)).json()) as { status: string };
-      expect(current.status).toBe("running");
-
-      expect(await exited(server!, 20_000), stderr.join("")).toBe(0);
-      expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1_000); // it waited for the job
+      await expectDrainOnSigterm(server!);
     }, 30_000);
+  });
+
+  describe("a function the user adds", () => {
+    let server: ServerProcess | undefined;
+
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it("serves cube after a restart, typed through the SDK from the catalogue", async () => {
+      await appendFile(join(dir, "functions.py"), CUBE);
+      server = await start(dir);
+      await expectCubeServed(server.url, join(tmp, "client"));
+      expect(await server.stop()).toBe(0);
+    }, 60_000);
   });
 });
