@@ -22,6 +22,7 @@ const BENCHMARKS = [
   { file: "map-1m.mjs", label: "5. 1M-item map job vs one thread", limitS: 90 },
   { file: "codegen.mjs", label: "6. codegen vs openapi-typescript", limitS: 180 },
   { file: "python-primes.mjs", label: "7. Python Pool(2) vs server job", limitS: 120 },
+  { file: "templates.mjs", label: "8. server templates vs reference (primes range job)", limitS: 240 },
 ];
 
 function run(script, limitS) {
@@ -45,38 +46,20 @@ function run(script, limitS) {
     }, limitS * 1000);
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      const line = out.trim().split("\n").reverse().find((l) => l.startsWith("{"));
-      if (code === 0 && line) {
+      // One JSON line per result (bench/templates.mjs prints one per template).
+      const results = [];
+      for (const line of out.split("\n").filter((l) => l.startsWith("{"))) {
         try {
-          return resolve(JSON.parse(line));
+          results.push(JSON.parse(line));
         } catch {
-          // fall through to the error row
+          // not a result line
         }
       }
-      const legacy = code === 0 ? fromText(out) : undefined;
-      if (legacy) return resolve(legacy);
+      if (code === 0 && results.length > 0) return resolve(results);
       const why = timedOut ? `timed out after ${limitS} s` : `exit ${code ?? signal}`;
-      resolve({ error: `${why}: ${(err.trim().split("\n").at(-1) ?? "").slice(0, 160)}` });
+      resolve([{ error: `${why}: ${(err.trim().split("\n").at(-1) ?? "").slice(0, 160)}` }]);
     });
   });
-}
-
-/**
- * bench/sdk-call.mjs (written by the SDK helper) prints text, not the JSON line:
- * "round N: raw A ms, sdk B ms" lines and "ratio sdk/raw: R× (goal ≤ G×) OK|OVER GOAL".
- * Read those until it prints JSON (then the JSON line wins).
- */
-function fromText(out) {
-  const m = /ratio sdk\/raw: ([\d.]+)× \(goal ≤ ([\d.]+)×\) (OK|OVER GOAL)/.exec(out);
-  if (!m) return undefined;
-  const rounds = [...out.matchAll(/round \d+: raw ([\d.]+) ms, sdk ([\d.]+) ms/g)].map((r) => Number(r[2]) / Number(r[1]));
-  return {
-    name: "SDK client.call vs raw undici request (sdk/raw time)",
-    ratio: Number(Number(m[1]).toFixed(2)),
-    goal: `<= ${m[2]}x`,
-    pass: m[3] === "OK",
-    spread: rounds.length ? `${Math.min(...rounds).toFixed(2)}–${Math.max(...rounds).toFixed(2)}` : null,
-  };
 }
 
 const filters = process.argv.slice(2);
@@ -97,8 +80,12 @@ for (const bench of selected) {
   }
   console.log(`\n▶ ${bench.file}`);
   const t = performance.now();
-  const result = await run(script, bench.limitS);
-  rows.push({ label: bench.label, result, seconds: Math.round((performance.now() - t) / 1000) });
+  const results = await run(script, bench.limitS);
+  const seconds = Math.round((performance.now() - t) / 1000);
+  for (const result of results) {
+    const label = results.length > 1 ? `${bench.label}: ${result.label ?? result.name ?? "?"}` : bench.label;
+    rows.push({ label, result, seconds });
+  }
 }
 
 const cell = (v) => (v === null || v === undefined ? "—" : String(v));

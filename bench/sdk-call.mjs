@@ -69,6 +69,16 @@ try {
   console.log(`raw undici request(): median ${median(raw).toFixed(0)} ms for ${CALLS} calls (${((median(raw) * 1000) / CALLS).toFixed(1)} µs/call)`);
   console.log(`sdk client.call():    median ${median(sdk).toFixed(0)} ms for ${CALLS} calls (${((median(sdk) * 1000) / CALLS).toFixed(1)} µs/call)`);
   console.log(`ratio sdk/raw: ${ratio.toFixed(3)}× (goal ≤ ${GOAL.toFixed(2)}×) ${ratio <= GOAL ? "OK" : "OVER GOAL"}`);
+  const perRound = sdk.map((t, i) => t / raw[i]);
+  console.log(JSON.stringify({
+    name: `SDK client.call vs raw undici request(), ${CALLS} sequential calls (sdk/raw time)`,
+    ratio: Number(ratio.toFixed(2)),
+    goal: `<= ${GOAL.toFixed(2)}x`,
+    pass: ratio <= GOAL,
+    spread: `${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}`,
+    raw_us_per_call: Number(((median(raw) * 1000) / CALLS).toFixed(1)),
+    sdk_us_per_call: Number(((median(sdk) * 1000) / CALLS).toFixed(1)),
+  }));
 } finally {
   await client.close();
   await pool.close();

@@ -205,6 +205,7 @@ try {
       }
       await server.stop();
       report({
+        label: `${lang} template`,
         name: name.replace("below N", `below ${n}`),
         ratio: round(median(ratios)),
         goal: "none (reference)",

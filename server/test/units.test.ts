@@ -61,6 +61,14 @@ describe("runChunk", () => {
     const out = await runChunk(registry, { kind: "map", fn: "fail", offset: 40, source: { items: [1, 2, "x"] } }, signal);
     expect(out).toEqual({ ok: false, itemIndex: 42, message: 'fail: "x"' });
   });
+  it("returns map and filter outputs as JSON text, so the main thread only joins them", async () => {
+    expect(await runChunk(registry, { kind: "map", fn: "echo", offset: 0, source: { items: [1, "a", null, { b: [2] }] } }, signal)).toEqual({
+      ok: true, kind: "map", items: '1,"a",null,{"b":[2]}', count: 4,
+    });
+    expect(await runChunk(registry, { kind: "filter", fn: "isEven", offset: 0, source: { range: { start: 1, step: 2, count: 3 } } }, signal)).toEqual({
+      ok: true, kind: "filter", items: "", count: 0,
+    });
+  });
   it("refuses a filter function that does not return a boolean", async () => {
     const out = await runChunk(registry, { kind: "filter", fn: "square", offset: 0, source: { items: [2] } }, signal);
     expect(out).toMatchObject({ ok: false, itemIndex: 0 });

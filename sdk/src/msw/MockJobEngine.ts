@@ -1,12 +1,19 @@
 import type { FunctionRegistry, ReducerFunction } from "@polybridge/server/functions";
 import type { Job, JobRequest, JobResult, JobStatus, Problem } from "../schemaTypes.js";
 import { MockContractError } from "./checkResponse.js";
-import { compareKeys } from "./compareKeys.js";
-import { chunkOf, defaultChunkSize, rangeCount, sourceSize } from "./jobSource.js";
-import { MockEventLog } from "./MockEventLog.js";
+import {
+  EventLog,
+  chunkSource,
+  compareKeys,
+  defaultChunkSize,
+  rangeCount,
+  runChunk,
+  sourceSize,
+  type ChunkOutcome,
+  type JobSource,
+} from "@polybridge/server/engine";
 import { MockProblemError, mockProblem } from "./mockProblem.js";
 import type { MockLimits } from "./readJsonBody.js";
-import { runMockChunk, type MockChunkOutcome, type MockChunkSource } from "./runMockChunk.js";
 import type { SeededRandom } from "./seededRandom.js";
 
 /** How a mocked job ends instead of running its function (see `mock.job`). */
@@ -40,8 +47,8 @@ export interface MockJobEngineOptions {
 interface MockJobRecord {
   seq: number;
   view: Job;
-  source: MockChunkSource;
-  log: MockEventLog;
+  source: JobSource;
+  log: EventLog;
   abort: AbortController;
   done: Promise<void>;
   resolveDone: () => void;
@@ -139,7 +146,7 @@ export class MockJobEngine {
         links: { self: base, result: `${base}/result`, events: `${base}/events` },
       },
       source,
-      log: new MockEventLog(),
+      log: new EventLog(),
       abort: new AbortController(),
       done: new Promise<void>((resolve) => (resolveDone = resolve)),
       resolveDone: () => resolveDone(),
@@ -147,7 +154,7 @@ export class MockJobEngine {
     };
     if (idempotency) this.#keys.set(idempotency.key, { fingerprint: idempotency.fingerprint, jobId: id });
     this.#jobs.set(id, record);
-    record.log.append("status", this.#snapshot(record));
+    record.log.append("status", JSON.stringify(record.view));
     if (outcome?.status !== "accepted") this.#later(this.#opts.delayMs, () => void this.#run(record));
     return { job: record.view, replayed: false };
   }
@@ -162,7 +169,7 @@ export class MockJobEngine {
     return record.result ? { ...record.view, result: record.result } : record.view;
   }
 
-  events(id: string): MockEventLog {
+  events(id: string): EventLog {
     return this.#record(id).log;
   }
 
@@ -278,7 +285,7 @@ export class MockJobEngine {
     if (request.kind === "mapreduce") check(request.reducer, "reducer", "reducer");
   }
 
-  #source(request: JobRequest): MockChunkSource {
+  #source(request: JobRequest): JobSource {
     const { input } = request;
     const { maxItems, maxRangeItems } = this.#opts.limits;
     if ("items" in input) {
@@ -307,16 +314,12 @@ export class MockJobEngine {
     return { range: { start, step, count } };
   }
 
-  #snapshot(record: MockJobRecord): Job {
-    return { ...record.view, progress: { ...record.view.progress } };
-  }
-
   async #run(record: MockJobRecord): Promise<void> {
     const { view } = record;
     if (isTerminalStatus(view.status)) return;
     view.status = "running";
     view.startedAt = this.#iso();
-    record.log.append("status", this.#snapshot(record));
+    record.log.append("status", JSON.stringify(record.view));
     if (record.outcome?.status === "running") return;
     record.timeout = this.#later(view.options.timeoutMs, () =>
       this.#finish(record, "failed", { error: mockProblem("job_timeout", `The job did not finish within ${view.options.timeoutMs} ms.`, { jobId: view.id }) }),
@@ -334,7 +337,7 @@ export class MockJobEngine {
     const groups = new Map<string, [string | number, unknown]>();
     let next = 0;
 
-    const accept = (index: number, outcome: Extract<MockChunkOutcome, { ok: true }> | undefined, items: number): void => {
+    const accept = (index: number, outcome: Extract<ChunkOutcome, { ok: true }> | undefined, items: number): void => {
       if (outcome?.kind === "fold") folded = reducer?.combine(folded, outcome.value);
       else if (outcome?.kind === "mapreduce") {
         for (const [key, value] of outcome.entries) {
@@ -343,22 +346,22 @@ export class MockJobEngine {
           if (group) group[1] = reducer?.combine(group[1], value);
           else groups.set(id, [key, value]);
         }
-      } else if (outcome) parts[index] = outcome.values;
+      } else if (outcome) parts[index] = JSON.parse(`[${outcome.items}]`) as unknown[]; // chunks arrive as JSON, as from a worker
       view.progress.completedChunks += 1;
       view.progress.completedItems += items;
-      record.log.append("progress", { jobId: view.id, progress: { ...view.progress } });
+      record.log.append("progress", JSON.stringify({ jobId: view.id, progress: view.progress }));
     };
 
     const runOne = async (index: number): Promise<void> => {
       await this.#pause(this.#opts.delayMs, signal);
       if (signal.aborted) return;
-      const { offset, source } = chunkOf(record.source, index, chunkSize);
+      const { offset, source } = chunkSource(record.source, index, chunkSize);
       const items = sourceSize(source);
       if (!computing) return accept(index, undefined, items);
       const task = { kind: view.kind, fn: view.function, ...(view.reducer ? { reducer: view.reducer } : {}), offset, source };
-      let outcome: MockChunkOutcome;
+      let outcome: ChunkOutcome;
       try {
-        outcome = await runMockChunk(this.#opts.registry, task, signal);
+        outcome = await runChunk(this.#opts.registry, task, signal);
       } catch (error) {
         if (signal.aborted) return;
         const reason = error instanceof Error ? error.message : String(error);
@@ -417,9 +420,9 @@ export class MockJobEngine {
       this.#timers.delete(record.timeout);
     }
     record.abort.abort();
-    if (outcome.result) record.log.append("result", outcome.result);
-    if (outcome.error) record.log.append("error", outcome.error);
-    record.log.append("status", this.#snapshot(record));
+    if (outcome.result) record.log.append("result", JSON.stringify(outcome.result));
+    if (outcome.error) record.log.append("error", JSON.stringify(outcome.error));
+    record.log.append("status", JSON.stringify(record.view));
     record.log.close();
     record.resolveDone();
   }

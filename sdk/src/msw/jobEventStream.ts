@@ -1,6 +1,7 @@
-import type { MockEventLog, MockLoggedEvent } from "./MockEventLog.js";
+import type { EventLog, LoggedEvent } from "@polybridge/server/engine";
 
-const frame = (event: MockLoggedEvent): string => `id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+// The log holds each event's data already as JSON, as the reference server's does.
+const frame = (event: LoggedEvent): string => `id: ${event.id}\nevent: ${event.event}\ndata: ${event.data}\n\n`;
 
 /**
  * A job's Server-Sent Events as a `text/event-stream` body, framed like the reference server:
@@ -12,7 +13,7 @@ const frame = (event: MockLoggedEvent): string => `id: ${event.id}\nevent: ${eve
  * new Response(jobEventStream(engine.events(id), 0, 15_000, request.signal), {
  *   headers: { "content-type": "text/event-stream; charset=utf-8" } });
  */
-export function jobEventStream(log: MockEventLog, lastEventId: number, heartbeatMs: number, signal?: AbortSignal): ReadableStream<Uint8Array> {
+export function jobEventStream(log: EventLog, lastEventId: number, heartbeatMs: number, signal?: AbortSignal): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let stop = (): void => undefined;
   return new ReadableStream<Uint8Array>({

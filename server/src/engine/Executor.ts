@@ -17,7 +17,11 @@ export interface ChunkTask {
 
 /** A chunk's partial result, or the first item that failed. */
 export type ChunkOutcome =
-  | { ok: true; kind: "map" | "filter"; values: unknown[] }
+  /**
+   * Map and filter outputs leave the worker as JSON (`items` is the array's text without its
+   * brackets): serializing in parallel on the workers keeps the main thread and its heap light.
+   */
+  | { ok: true; kind: "map" | "filter"; items: string; count: number }
   | { ok: true; kind: "fold"; value: unknown }
   | { ok: true; kind: "mapreduce"; entries: Array<[string | number, unknown]> }
   | { ok: false; itemIndex: number; message: string };

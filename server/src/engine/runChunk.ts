@@ -123,7 +123,7 @@ function mapReduceItems(emitter: EmitterFunction, reducer: ReducerFunction, src:
  *
  * @example
  * const out = await runChunk(registry, { kind: "map", fn: "square", offset: 0,
- *   source: { items: [1, 2] } }, AbortSignal.timeout(1000)); // { ok: true, kind: "map", values: [1, 4] }
+ *   source: { items: [1, 2] } }, AbortSignal.timeout(1000)); // { ok: true, kind: "map", items: "1,4", count: 2 }
  */
 export async function runChunk(registry: FunctionRegistry, task: ChunkTask, signal: AbortSignal): Promise<ChunkOutcome> {
   const { source } = task;
@@ -137,7 +137,7 @@ export async function runChunk(registry: FunctionRegistry, task: ChunkTask, sign
       case "map":
       case "filter": {
         const values = await mapItems(need(registry, task.fn, "unary") as UnaryFunction, src, task.kind === "filter", ctx);
-        return { ok: true, kind: task.kind, values };
+        return { ok: true, kind: task.kind, items: JSON.stringify(values).slice(1, -1), count: values.length };
       }
       case "fold":
         return { ok: true, kind: "fold", value: foldItems(need(registry, task.fn, "reducer") as ReducerFunction, src) };
