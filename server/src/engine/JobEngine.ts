@@ -184,11 +184,15 @@ export class JobEngine {
     return this.#record(id).view;
   }
 
-  /** The job as JSON with its `result` (`Prefer: wait`); undefined unless the job succeeded. */
-  jobWithResultJson(id: string): string | undefined {
+  /**
+   * The job as JSON with its `result` (`Prefer: wait`), in pieces to write one after another:
+   * the stored result text is spliced in, never parsed, re-serialized or copied into one string.
+   * Undefined unless the job succeeded.
+   */
+  jobWithResultJson(id: string): string[] | undefined {
     const record = this.#record(id);
-    // Splice the stored result text into the job object rather than parse and re-serialize it.
-    return record.resultJson === undefined ? undefined : `${JSON.stringify(record.view).slice(0, -1)},"result":${record.resultJson}}`;
+    if (record.resultJson === undefined) return undefined;
+    return [`${JSON.stringify(record.view).slice(0, -1)},"result":`, record.resultJson, "}"];
   }
 
   /** The event log of a job, for SSE. */

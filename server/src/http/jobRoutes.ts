@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import type { JobRequest, JobStatus } from "@polybridge/spec";
 import type { FastifyInstance } from "fastify";
 import stringify from "safe-stable-stringify";
@@ -31,8 +32,10 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
       else if (prefer.respondAsync) void reply.header("preference-applied", "respond-async");
       if (replayed) void reply.header("idempotent-replayed", "true");
       if (isTerminal(job.status)) {
-        const withResult = engine.jobWithResultJson(job.id);
-        return withResult === undefined ? reply.code(200).send(job) : reply.code(200).type("application/json").send(withResult);
+        const pieces = engine.jobWithResultJson(job.id);
+        if (pieces === undefined) return reply.code(200).send(job);
+        const length = pieces.reduce((n, piece) => n + Buffer.byteLength(piece), 0);
+        return reply.code(200).type("application/json").header("content-length", length).send(Readable.from(pieces, { objectMode: false }));
       }
       return reply.code(202).header("retry-after", "1").send(job);
     },
