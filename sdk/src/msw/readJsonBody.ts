@@ -1,3 +1,4 @@
+import { exceedsJsonDepth } from "@polybridge/server/engine";
 import { MockProblemError } from "./mockProblem.js";
 
 /** The request limits every polybridge server enforces (docs/PROTOCOL.md, with its defaults). */
@@ -14,22 +15,6 @@ export interface MockLimits {
 
 /** The protocol's default limits. */
 export const DEFAULT_LIMITS: MockLimits = { maxBodyBytes: 16 * 1024 * 1024, maxDepth: 64, maxItems: 1_000_000, maxRangeItems: 100_000_000 };
-
-/** Refuses nesting deeper than `maxDepth` before `JSON.parse` recurses into it. */
-function checkDepth(text: string, maxDepth: number): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) {
-      if (++depth > maxDepth) throw new MockProblemError("nesting_too_deep", `JSON nesting is deeper than ${maxDepth} levels.`);
-    } else if (c === 93 || c === 125) depth--;
-  }
-}
 
 /**
  * Reads a request body the way the reference server does: only `application/json` (415
@@ -51,7 +36,7 @@ export async function readJsonBody(request: Request, limits: MockLimits): Promis
   if (mediaType !== "application/json") throw new MockProblemError("unsupported_media_type", "Send the body as application/json.");
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") throw new MockProblemError("invalid_json", "The body is empty; send a JSON document.");
-  checkDepth(text, limits.maxDepth);
+  if (exceedsJsonDepth(text, limits.maxDepth)) throw new MockProblemError("nesting_too_deep", `JSON nesting is deeper than ${limits.maxDepth} levels.`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -1,6 +1,7 @@
 import { operations } from "@polybridge/spec";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ProblemError } from "../ProblemError.js";
+import { drainRequest } from "./drainRequest.js";
 
 interface AjvLikeError {
   instancePath: string;
@@ -60,10 +61,14 @@ export function sendProblem(reply: FastifyReply, problemError: ProblemError): Fa
   return reply.code(problemError.status).type("application/problem+json").send(body);
 }
 
+/** Past this much unread body, a 413 is sent without waiting for the rest. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** fastify error handler: every error leaves as problem+json; 5xx are logged. */
-export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export async function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const problemError = toProblemError(error);
   if (problemError.status >= 500) request.log.error({ err: error }, "request failed");
+  if (problemError.code === "payload_too_large") await drainRequest(request.raw, DRAIN_LIMIT_BYTES);
   return sendProblem(reply, problemError);
 }
 
