@@ -29,7 +29,7 @@ export class LocalExecutor implements Executor {
   constructor(options: LocalExecutorOptions) {
     this.parallelism = Math.max(1, options.workers ?? availableParallelism());
     this.#pool = new Piscina({
-      filename: new URL("./worker.js", import.meta.url).href,
+      filename: new URL("./workerEntry.cjs", import.meta.url).href,
       minThreads: this.parallelism,
       maxThreads: this.parallelism,
       idleTimeout: 60_000,
