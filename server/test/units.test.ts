@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EventLog } from "../src/engine/EventLog.js";
+import { ResultAccumulator } from "../src/engine/ResultAccumulator.js";
 import { chunkSource, defaultChunkSize, rangeCount } from "../src/engine/chunking.js";
 import { compareKeys } from "../src/engine/compareKeys.js";
 import { runChunk, runCall } from "../src/engine/runChunk.js";
@@ -107,5 +108,27 @@ describe("FunctionRegistry", () => {
     expect(() => new FunctionRegistry([...builtins, ...builtins])).toThrow(/defined twice/);
     expect(registry.info("tokenize")?.outputSchema).toMatchObject({ type: "array" });
     expect(registry.info("sha256")?.inputSchema).toMatchObject({ type: "object", required: ["data"] });
+  });
+});
+
+describe("ResultAccumulator", () => {
+  const sum = registry.get("sum");
+  it("joins map chunks in input order whatever order they arrive in, skipping empty ones", () => {
+    const acc = new ResultAccumulator("filter", undefined, 3);
+    acc.add(2, { ok: true, kind: "filter", items: "8", count: 1 });
+    acc.add(1, { ok: true, kind: "filter", items: "", count: 0 });
+    acc.add(0, { ok: true, kind: "filter", items: '2,"x"', count: 2 });
+    expect(JSON.parse(acc.toJson())).toEqual({ kind: "filter", items: [2, "x", 8] });
+  });
+  it("combines fold partials and mapreduce pairs per key with the reducer, keys sorted", () => {
+    if (sum?.kind !== "reducer") throw new Error("sum is a reducer");
+    const fold = new ResultAccumulator("fold", sum, 2);
+    fold.add(1, { ok: true, kind: "fold", value: 5 });
+    fold.add(0, { ok: true, kind: "fold", value: 7 });
+    expect(JSON.parse(fold.toJson())).toEqual({ kind: "fold", value: 12 });
+    const words = new ResultAccumulator("mapreduce", sum, 2);
+    words.add(0, { ok: true, kind: "mapreduce", entries: [["b", 1], [3, 1]] });
+    words.add(1, { ok: true, kind: "mapreduce", entries: [["b", 2], ["a", 1]] });
+    expect(JSON.parse(words.toJson())).toEqual({ kind: "mapreduce", entries: [[3, 1], ["a", 1], ["b", 3]] });
   });
 });

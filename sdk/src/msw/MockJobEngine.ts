@@ -3,8 +3,8 @@ import type { Job, JobRequest, JobResult, JobStatus, Problem } from "../schemaTy
 import { MockContractError } from "./checkResponse.js";
 import {
   EventLog,
+  ResultAccumulator,
   chunkSource,
-  compareKeys,
   defaultChunkSize,
   rangeCount,
   runChunk,
@@ -331,22 +331,12 @@ export class MockJobEngine {
     // A forced failure or dismissal happens when the last chunk would have finished.
     const chunksToRun = forced && forced.status !== "successful" ? Math.max(totalChunks - 1, 0) : totalChunks;
     const computing = !forced || (forced.status === "successful" && !forced.result);
-    const parts: unknown[][] = new Array(totalChunks);
     const reducer = this.#reducer(view);
-    let folded: unknown = reducer ? structuredClone(reducer.identity) : undefined;
-    const groups = new Map<string, [string | number, unknown]>();
+    const result = new ResultAccumulator(view.kind, reducer, totalChunks);
     let next = 0;
 
     const accept = (index: number, outcome: Extract<ChunkOutcome, { ok: true }> | undefined, items: number): void => {
-      if (outcome?.kind === "fold") folded = reducer?.combine(folded, outcome.value);
-      else if (outcome?.kind === "mapreduce") {
-        for (const [key, value] of outcome.entries) {
-          const id = typeof key === "number" ? `n${key}` : `s${key}`;
-          const group = groups.get(id);
-          if (group) group[1] = reducer?.combine(group[1], value);
-          else groups.set(id, [key, value]);
-        }
-      } else if (outcome) parts[index] = JSON.parse(`[${outcome.items}]`) as unknown[]; // chunks arrive as JSON, as from a worker
+      if (outcome) result.add(index, outcome);
       view.progress.completedChunks += 1;
       view.progress.completedItems += items;
       record.log.append("progress", JSON.stringify({ jobId: view.id, progress: view.progress }));
@@ -384,26 +374,14 @@ export class MockJobEngine {
     if (forced?.status === "dismissed") {
       return this.#finish(record, "dismissed", { error: mockProblem("job_cancelled", "Cancelled by a client.", { jobId: view.id }) });
     }
-    const result = forced?.status === "successful" && forced.result ? forced.result : this.#assemble(view.kind, parts, folded, groups);
-    this.#finish(record, "successful", { result });
+    const final = forced?.status === "successful" && forced.result ? forced.result : (JSON.parse(result.toJson()) as JobResult);
+    this.#finish(record, "successful", { result: final });
   }
 
   #reducer(view: Job): ReducerFunction | undefined {
     const name = view.kind === "fold" ? view.function : view.kind === "mapreduce" ? view.reducer : undefined;
     const def = name === undefined ? undefined : this.#opts.registry.get(name);
     return def?.kind === "reducer" ? def : undefined;
-  }
-
-  #assemble(kind: Job["kind"], parts: unknown[][], folded: unknown, groups: Map<string, [string | number, unknown]>): JobResult {
-    switch (kind) {
-      case "map":
-      case "filter":
-        return { kind, items: parts.flat() };
-      case "fold":
-        return { kind, value: folded };
-      case "mapreduce":
-        return { kind, entries: [...groups.values()].sort((a, b) => compareKeys(a[0], b[0])) };
-    }
   }
 
   #finish(record: MockJobRecord, status: "successful" | "failed" | "dismissed", outcome: { result?: JobResult; error?: Problem }): void {

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
-import type { EffectiveJobOptions, Job, JobRequest, JobResult, JobStatus, Problem } from "@polybridge/spec";
+import type { EffectiveJobOptions, Job, JobRequest, JobStatus, Problem } from "@polybridge/spec";
 import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
 import type { ReducerFunction } from "../functions/defineFunction.js";
 import { ProblemError, problem } from "../ProblemError.js";
 import { chunkSource, defaultChunkSize, rangeCount, sourceSize, type JobSource } from "./chunking.js";
 import { EventLog } from "./EventLog.js";
 import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
-import { compareKeys } from "./compareKeys.js";
+import { ResultAccumulator } from "./ResultAccumulator.js";
 import { runChunk } from "./runChunk.js";
 
 /** Limits and policies of a job engine. */
@@ -383,25 +383,15 @@ export class JobEngine {
 
     const { chunkSize, concurrency } = view.options;
     const totalChunks = view.progress.totalChunks;
-    const parts: string[] = new Array(totalChunks);
     const reducer = this.#reducer(view);
+    const result = new ResultAccumulator(view.kind, reducer, totalChunks);
     // Functions declared cheap (`inline`) run small chunks on this thread: handing them to a
     // worker costs more than computing them.
     const cheap = this.#registry.get(view.function)?.inline === true && (reducer === undefined || reducer.inline === true);
-    let folded: unknown = reducer ? structuredClone(reducer.identity) : undefined;
-    const groups = new Map<string, [string | number, unknown]>();
     let next = 0;
 
     const accept = (index: number, outcome: Extract<ChunkOutcome, { ok: true }>, items: number): void => {
-      if (outcome.kind === "fold") folded = (reducer as ReducerFunction).combine(folded, outcome.value);
-      else if (outcome.kind === "mapreduce") {
-        for (const [key, value] of outcome.entries) {
-          const id = typeof key === "number" ? `n${key}` : `s${key}`;
-          const group = groups.get(id);
-          if (group) group[1] = (reducer as ReducerFunction).combine(group[1], value);
-          else groups.set(id, [key, value]);
-        }
-      } else if (outcome.count > 0) parts[index] = outcome.items;
+      result.add(index, outcome);
       view.progress.completedChunks += 1;
       view.progress.completedItems += items;
       record.log.append("progress", JSON.stringify({ jobId: view.id, progress: view.progress }));
@@ -450,26 +440,13 @@ export class JobEngine {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(totalChunks, 1)) }, lane));
     if (record.abort.signal.aborted || isTerminal(view.status)) return;
-    this.#finish(record, "successful", { resultJson: this.#assemble(view.kind, parts, folded, groups) });
+    this.#finish(record, "successful", { resultJson: result.toJson() });
   }
 
   #reducer(view: Job): ReducerFunction | undefined {
     const name = view.kind === "fold" ? view.function : view.kind === "mapreduce" ? view.reducer : undefined;
     const def = name === undefined ? undefined : this.#registry.get(name);
     return def?.kind === "reducer" ? def : undefined;
-  }
-
-  /** The result as JSON: map/filter chunks arrive serialized and are joined in order, never parsed. */
-  #assemble(kind: Job["kind"], parts: string[], folded: unknown, groups: Map<string, [string | number, unknown]>): string {
-    switch (kind) {
-      case "map":
-      case "filter":
-        return `{"kind":"${kind}","items":[${parts.filter((part) => part !== undefined).join(",")}]}`;
-      case "fold":
-        return JSON.stringify({ kind, value: folded } satisfies JobResult);
-      case "mapreduce":
-        return JSON.stringify({ kind, entries: [...groups.values()].sort((a, b) => compareKeys(a[0], b[0])) } satisfies JobResult);
-    }
   }
 
   #finish(record: JobRecord, status: "successful" | "failed" | "dismissed", outcome: { resultJson?: string; error?: Problem }): void {

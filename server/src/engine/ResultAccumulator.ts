@@ -1,0 +1,61 @@
+import type { JobKind, JobResult } from "@polybridge/spec";
+import type { ReducerFunction } from "../functions/defineFunction.js";
+import { compareKeys } from "./compareKeys.js";
+import type { ChunkOutcome } from "./Executor.js";
+
+/**
+ * Combines a job's chunk results as they arrive, in any order, into the job's result:
+ * map/filter chunk texts are kept by index and joined in input order (never parsed), fold
+ * partials go through the reducer's `combine`, mapreduce pairs are combined per key and sorted.
+ *
+ * @example
+ * const acc = new ResultAccumulator("map", undefined, 2);
+ * acc.add(1, { ok: true, kind: "map", items: "9", count: 1 });
+ * acc.add(0, { ok: true, kind: "map", items: "1,4", count: 2 });
+ * acc.toJson(); // '{"kind":"map","items":[1,4,9]}'
+ */
+export class ResultAccumulator {
+  readonly #kind: JobKind;
+  readonly #reducer: ReducerFunction | undefined;
+  readonly #parts: string[];
+  readonly #groups = new Map<string, [string | number, unknown]>();
+  #folded: unknown;
+
+  constructor(kind: JobKind, reducer: ReducerFunction | undefined, totalChunks: number) {
+    this.#kind = kind;
+    this.#reducer = reducer;
+    this.#parts = new Array<string>(totalChunks);
+    this.#folded = reducer ? structuredClone(reducer.identity) : undefined;
+  }
+
+  /** Takes chunk `index`'s successful outcome. */
+  add(index: number, outcome: Extract<ChunkOutcome, { ok: true }>): void {
+    if (outcome.kind === "fold") this.#folded = this.#combine(this.#folded, outcome.value);
+    else if (outcome.kind === "mapreduce") {
+      for (const [key, value] of outcome.entries) {
+        const id = typeof key === "number" ? `n${key}` : `s${key}`;
+        const group = this.#groups.get(id);
+        if (group) group[1] = this.#combine(group[1], value);
+        else this.#groups.set(id, [key, value]);
+      }
+    } else if (outcome.count > 0) this.#parts[index] = outcome.items;
+  }
+
+  /** The result as JSON text. */
+  toJson(): string {
+    switch (this.#kind) {
+      case "map":
+      case "filter":
+        return `{"kind":"${this.#kind}","items":[${this.#parts.filter((part) => part !== undefined).join(",")}]}`;
+      case "fold":
+        return JSON.stringify({ kind: "fold", value: this.#folded } satisfies JobResult);
+      case "mapreduce":
+        return JSON.stringify({ kind: "mapreduce", entries: [...this.#groups.values()].sort((a, b) => compareKeys(a[0], b[0])) } satisfies JobResult);
+    }
+  }
+
+  #combine(a: unknown, b: unknown): unknown {
+    if (!this.#reducer) throw new Error(`a ${this.#kind} job needs a reducer to combine partial results`);
+    return this.#reducer.combine(a, b);
+  }
+}
