@@ -5,6 +5,8 @@ import {
   EventLog,
   ResultAccumulator,
   chunkSource,
+  pageNewestFirst,
+  type JobQuery,
   defaultChunkSize,
   rangeCount,
   runChunk,
@@ -62,17 +64,6 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismi
 
 /** True for `successful`, `failed` and `dismissed`. */
 export const isTerminalStatus = (status: JobStatus): boolean => TERMINAL.has(status);
-
-// btoa/atob rather than Buffer: this runs in browsers too.
-const encodeCursor = (seq: number): string => btoa(String(seq)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-function decodeCursor(cursor: string): number {
-  try {
-    const text = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    return /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /**
  * The protocol's job engine in memory, with the reference server's semantics: validation at
@@ -204,29 +195,14 @@ export class MockJobEngine {
   }
 
   /** Newest first, optionally by status; the cursor encodes the last seen job's sequence number. */
-  list(query: { status?: JobStatus; limit?: number; cursor?: string }): { jobs: Job[]; nextCursor: string | null } {
-    const limit = query.limit ?? 20;
-    let before = Number.POSITIVE_INFINITY;
-    if (query.cursor !== undefined) {
-      before = decodeCursor(query.cursor);
-      if (!Number.isSafeInteger(before)) {
-        throw new MockProblemError("validation_failed", "The cursor is not one this server issued.", {
-          errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
-        });
-      }
+  list(query: JobQuery): { jobs: Job[]; nextCursor: string | null } {
+    const page = pageNewestFirst(this.#jobs.values(), query);
+    if (!page) {
+      throw new MockProblemError("validation_failed", "The cursor is not one this server issued.", {
+        errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
+      });
     }
-    const page: MockJobRecord[] = [];
-    let more = false;
-    for (const record of [...this.#jobs.values()].reverse()) {
-      if (record.seq >= before || (query.status && record.view.status !== query.status)) continue;
-      if (page.length === limit) {
-        more = true;
-        break;
-      }
-      page.push(record);
-    }
-    const last = page.at(-1);
-    return { jobs: page.map((r) => r.view), nextCursor: more && last ? encodeCursor(last.seq) : null };
+    return page;
   }
 
   /** Forgets every job and key and stops every timer (between tests); `random` restarts the ids. */

@@ -7,6 +7,7 @@ import { ProblemError, problem } from "../ProblemError.js";
 import { chunkSource, defaultChunkSize, rangeCount, sourceSize, type JobSource } from "./chunking.js";
 import { EventLog } from "./EventLog.js";
 import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
+import { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
 import { ResultAccumulator } from "./ResultAccumulator.js";
 import { runChunk } from "./runChunk.js";
 
@@ -234,32 +235,14 @@ export class JobEngine {
   }
 
   /** Newest first, optionally by status; the cursor is the last seen job's sequence number. */
-  list(query: { status?: JobStatus; limit?: number; cursor?: string }): { jobs: Job[]; nextCursor: string | null } {
-    const limit = query.limit ?? 20;
-    let before = Number.POSITIVE_INFINITY;
-    if (query.cursor !== undefined) {
-      before = Number.parseInt(Buffer.from(query.cursor, "base64url").toString("utf8"), 10);
-      if (!Number.isSafeInteger(before) || before < 0) {
-        throw new ProblemError("validation_failed", "The cursor is not one this server issued.", {
-          errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
-        });
-      }
+  list(query: JobQuery): { jobs: Job[]; nextCursor: string | null } {
+    const page = pageNewestFirst(this.#jobs.values(), query);
+    if (!page) {
+      throw new ProblemError("validation_failed", "The cursor is not one this server issued.", {
+        errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
+      });
     }
-    const page: JobRecord[] = [];
-    let more = false;
-    for (const record of [...this.#jobs.values()].reverse()) {
-      if (record.seq >= before || (query.status && record.view.status !== query.status)) continue;
-      if (page.length === limit) {
-        more = true;
-        break;
-      }
-      page.push(record);
-    }
-    const last = page.at(-1);
-    return {
-      jobs: page.map((r) => r.view),
-      nextCursor: more && last ? Buffer.from(String(last.seq)).toString("base64url") : null,
-    };
+    return page;
   }
 
   /**
