@@ -2,14 +2,12 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { EffectiveJobOptions, Job, JobRequest, JobStatus, Problem } from "@polybridge/spec";
 import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
-import type { ReducerFunction } from "../functions/defineFunction.js";
 import { ProblemError, problem } from "../ProblemError.js";
-import { chunkSource, defaultChunkSize, rangeCount, sourceSize, type JobSource } from "./chunking.js";
+import { defaultChunkSize, rangeCount, sourceSize, type JobSource } from "./chunking.js";
 import { EventLog } from "./EventLog.js";
-import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
+import type { Executor } from "./Executor.js";
 import { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
-import { ResultAccumulator } from "./ResultAccumulator.js";
-import { runChunk } from "./runChunk.js";
+import { runJobChunks } from "./runJobChunks.js";
 
 /** Limits and policies of a job engine. */
 export interface JobEngineOptions {
@@ -60,9 +58,6 @@ export interface Submission {
 }
 
 const FINISHED = new Error("job finished");
-
-/** Largest chunk of a cheap function run on the main thread instead of a worker. */
-const IN_PROCESS_ITEMS = 1_024;
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
 
@@ -268,7 +263,7 @@ export class JobEngine {
 
   /** Removes terminal jobs older than the TTL (runs on a timer; public for tests). */
   sweep(now = Date.now()): void {
-    for (const [id, record] of this.#jobs) {
+    for (const record of this.#jobs.values()) {
       const finished = record.view.finishedAt ? Date.parse(record.view.finishedAt) : Number.NaN;
       if (finished + this.#opts.jobTtlMs <= now) this.#remove(record);
     }
@@ -364,72 +359,22 @@ export class JobEngine {
       this.#finish(record, "failed", { error: problem("job_timeout", `The job did not finish within ${view.options.timeoutMs} ms.`, { jobId: view.id }) });
     }, view.options.timeoutMs);
 
-    const { chunkSize, concurrency } = view.options;
-    const totalChunks = view.progress.totalChunks;
-    const reducer = this.#reducer(view);
-    const result = new ResultAccumulator(view.kind, reducer, totalChunks);
-    // Functions declared cheap (`inline`) run small chunks on this thread: handing them to a
-    // worker costs more than computing them.
-    const cheap = this.#registry.get(view.function)?.inline === true && (reducer === undefined || reducer.inline === true);
-    let next = 0;
-
-    const accept = (index: number, outcome: Extract<ChunkOutcome, { ok: true }>, items: number): void => {
-      result.add(index, outcome);
-      view.progress.completedChunks += 1;
-      view.progress.completedItems += items;
-      record.log.append("progress", JSON.stringify({ jobId: view.id, progress: view.progress }));
-    };
-
-    const runOne = async (index: number): Promise<void> => {
-      const { offset, source } = chunkSource(record.source, index, chunkSize);
-      const task = { kind: view.kind, fn: view.function, ...(view.reducer ? { reducer: view.reducer } : {}), offset, source };
-      const items = "items" in source ? source.items.length : source.range.count;
-      const inProcess = cheap && items <= IN_PROCESS_ITEMS;
-      for (let attempt = 0; ; ) {
-        if (record.abort.signal.aborted) return;
-        let outcome: ChunkOutcome;
-        try {
-          outcome = inProcess ? await runChunk(this.#registry, task, record.abort.signal) : await this.#executor.runChunk(task, record.abort.signal);
-        } catch (error) {
-          if (record.abort.signal.aborted) return;
-          if (error instanceof ExecutorBusyError) {
-            await delay(20);
-            continue;
-          }
-          attempt += 1;
-          if (attempt > this.#opts.maxChunkRetries) {
-            const reason = error instanceof Error ? error.message : String(error);
-            this.#finish(record, "failed", {
-              error: problem("worker_crashed", `Chunk ${index} failed ${attempt} times: ${reason}`, { jobId: view.id }),
-            });
-            return;
-          }
-          continue;
-        }
-        if (record.abort.signal.aborted) return;
-        if (!outcome.ok) {
-          this.#finish(record, "failed", {
-            error: problem("item_failed", outcome.message, { itemIndex: outcome.itemIndex, jobId: view.id }),
-          });
-          return;
-        }
-        accept(index, outcome, items);
-        return;
-      }
-    };
-
-    const lane = async (): Promise<void> => {
-      while (next < totalChunks && !record.abort.signal.aborted) await runOne(next++);
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(totalChunks, 1)) }, lane));
-    if (record.abort.signal.aborted || isTerminal(view.status)) return;
-    this.#finish(record, "successful", { resultJson: result.toJson() });
-  }
-
-  #reducer(view: Job): ReducerFunction | undefined {
-    const name = view.kind === "fold" ? view.function : view.kind === "mapreduce" ? view.reducer : undefined;
-    const def = name === undefined ? undefined : this.#registry.get(name);
-    return def?.kind === "reducer" ? def : undefined;
+    const outcome = await runJobChunks({
+      job: view,
+      source: record.source,
+      signal: record.abort.signal,
+      executor: this.#executor,
+      registry: this.#registry,
+      maxChunkRetries: this.#opts.maxChunkRetries,
+      onChunkDone: (items) => {
+        view.progress.completedChunks += 1;
+        view.progress.completedItems += items;
+        record.log.append("progress", JSON.stringify({ jobId: view.id, progress: view.progress }));
+      },
+    });
+    if (outcome === undefined || isTerminal(view.status)) return;
+    if ("error" in outcome) this.#finish(record, "failed", { error: outcome.error });
+    else this.#finish(record, "successful", { resultJson: outcome.resultJson });
   }
 
   #finish(record: JobRecord, status: "successful" | "failed" | "dismissed", outcome: { resultJson?: string; error?: Problem }): void {
