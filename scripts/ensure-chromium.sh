@@ -8,8 +8,10 @@ fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-if ! $SUDO apt-get install -y --no-install-recommends chromium; then
-  $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends chromium
+# Wait for a dpkg lock held by another installer instead of failing at once.
+APT=(apt-get -o DPkg::Lock::Timeout=600)
+if ! $SUDO "${APT[@]}" install -y --no-install-recommends chromium; then
+  $SUDO "${APT[@]}" update
+  $SUDO "${APT[@]}" install -y --no-install-recommends chromium
 fi
 command -v chromium
