@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { generateFunctions } from "@polybridge/codegen";
 import { startServer } from "@polybridge/server";
 import { createClient, PolybridgeError, type Client, type JobEvent, type JobRequest } from "@polybridge/sdk";
 import type { Functions } from "./gen/functions.js";
@@ -23,6 +25,11 @@ async function failure(p: Promise<unknown>): Promise<PolybridgeError> {
 }
 
 describe("sdk ↔ reference server", () => {
+  it("is typed with this server's own catalogue (gen/functions.ts is what `generate functions` writes)", async () => {
+    const out = fileURLToPath(new URL("./gen/functions.ts", import.meta.url));
+    expect((await generateFunctions({ from: server.url, out, check: true })).drifted).toEqual([]);
+  });
+
   it("reads health and the catalogue", async () => {
     expect((await client.getHealth()).status).toBe("ok");
     const names = (await client.listFunctions()).functions.map((f) => f.name);
