@@ -2,6 +2,10 @@
 /** The HTTP status of each error code that an HTTP answer can carry. */
 export const errorStatusByCode = {
     invalid_json: 400,
+    unauthorized: 401,
+    request_timeout: 408,
+    rate_limited: 429,
+    headers_too_large: 431,
     validation_failed: 400,
     nesting_too_deep: 400,
     function_kind_mismatch: 400,
@@ -29,11 +33,16 @@ export const jobErrorStatusByCode = {
     item_failed: 422,
     job_timeout: 504,
     job_cancelled: 409,
-    worker_crashed: 500
+    worker_crashed: 500,
+    result_too_large: 413
 } as const;
 /** The title of each code's problem. */
 export const problemTitleByCode = {
     invalid_json: "Malformed JSON",
+    unauthorized: "Authentication required",
+    request_timeout: "Request timed out",
+    rate_limited: "Too many requests",
+    headers_too_large: "Request headers too large",
     validation_failed: "Request validation failed",
     nesting_too_deep: "JSON nested too deeply",
     function_kind_mismatch: "Function has the wrong kind",
@@ -58,5 +67,6 @@ export const problemTitleByCode = {
     item_failed: "Item failed",
     job_timeout: "Job timed out",
     job_cancelled: "Job cancelled",
-    worker_crashed: "Worker crashed"
+    worker_crashed: "Worker crashed",
+    result_too_large: "Result too large"
 } as const;
