@@ -2,7 +2,9 @@
 
 Settings come from flags, then the environment (`HOST`, `PORT`, `POLYBRIDGE_WORKERS`,
 `POLYBRIDGE_HEARTBEAT_MS`, `POLYBRIDGE_SHUTDOWN_GRACE_MS`, `POLYBRIDGE_ACCESS_LOG=1`), then
-defaults (127.0.0.1:8080, one worker process per CPU). Once it accepts connections it prints
+defaults (127.0.0.1:8080, one worker process per CPU). Bearer-token auth is off unless
+`POLYBRIDGE_AUTH_TOKENS` or `POLYBRIDGE_AUTH_TOKENS_FILE` name tokens (`POLYBRIDGE_AUTH_OPEN`
+says what stays open; see polybridge/auth.py). Once it accepts connections it prints
 `polybridge listening on http://HOST:PORT`; SIGTERM (or Ctrl-C) refuses new jobs, lets
 running jobs finish within the grace period and exits 0.
 
@@ -19,6 +21,7 @@ import threading
 from typing import Optional, Sequence
 
 from polybridge.app import PolybridgeServer, ServerConfig
+from polybridge.auth import AuthConfig, load_auth_config
 
 PROJECT = "pbcompute"
 
@@ -31,6 +34,15 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"{PROJECT}: {name} must be an integer, got {raw!r}") from None
+
+
+def _auth_config() -> AuthConfig:
+    try:
+        return load_auth_config(os.environ)
+    except ValueError as exc:
+        raise SystemExit(f"{PROJECT}: {exc}") from None
+    except OSError as exc:  # refuse to start open when the tokens file cannot be read
+        raise SystemExit(f"{PROJECT}: POLYBRIDGE_AUTH_TOKENS_FILE: {exc}") from None
 
 
 def parse_config(argv: Optional[Sequence[str]] = None) -> ServerConfig:
@@ -51,6 +63,7 @@ def parse_config(argv: Optional[Sequence[str]] = None) -> ServerConfig:
         heartbeat_ms=max(1, _env_int("POLYBRIDGE_HEARTBEAT_MS", 15_000)),
         shutdown_grace_ms=max(0, _env_int("POLYBRIDGE_SHUTDOWN_GRACE_MS", 10_000)),
         access_log=os.environ.get("POLYBRIDGE_ACCESS_LOG") == "1",
+        auth=_auth_config(),
     )
 
 
@@ -68,6 +81,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         server.shutdown(0)
         return 1
     host, port = server.address
+    if config.auth.enabled:
+        opened = ", ".join(sorted(config.auth.open_groups)) or "nothing"
+        print(f"{PROJECT}: bearer-token auth on ({len(config.auth.tokens)} tokens; open without one: {opened})",
+              file=sys.stderr, flush=True)
     print(f"polybridge listening on http://{host}:{port}", flush=True)
     # Wait in short slices: the kernel may deliver SIGTERM to another thread, and Python runs
     # handlers only when the main thread executes bytecode, so an untimed wait could miss it.

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Optional
 
+from .auth import AuthConfig, Authenticator
 from .endpoints import Endpoints
 from .engine import Engine, EngineLimits
 from .http_handler import PolybridgeHandler
@@ -32,6 +33,7 @@ class ServerConfig:
     functions_module: str = "functions"
     access_log: bool = False
     limits: EngineLimits = field(default_factory=EngineLimits)
+    auth: AuthConfig = field(default_factory=AuthConfig)  # no tokens: auth off
 
 
 class PolybridgeHTTPServer(ThreadingHTTPServer):
@@ -39,10 +41,12 @@ class PolybridgeHTTPServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], endpoints: Endpoints, heartbeat_s: float, access_log: bool) -> None:
+    def __init__(self, address: tuple[str, int], endpoints: Endpoints, heartbeat_s: float, access_log: bool,
+                 auth: Authenticator) -> None:
         self.endpoints = endpoints
         self.heartbeat_s = heartbeat_s
         self.access_log = access_log
+        self.auth = auth
         super().__init__(address, PolybridgeHandler)
 
 
@@ -76,7 +80,8 @@ class PolybridgeServer:
         self.engine.start()
         endpoints = Endpoints(self.engine, time.monotonic())
         self.httpd = PolybridgeHTTPServer((self.config.host, self.config.port), endpoints,
-                                          self.config.heartbeat_ms / 1000.0, self.config.access_log)
+                                          self.config.heartbeat_ms / 1000.0, self.config.access_log,
+                                          Authenticator(self.config.auth))
         self._serving = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                          name="polybridge-http", daemon=True)
         self._serving.start()

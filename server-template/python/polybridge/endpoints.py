@@ -32,6 +32,7 @@ class Request:
     query: Mapping[str, list[str]]
     headers: Mapping[str, str]  # case-insensitive lookups (an email.message.Message in the server)
     read_json: Callable[[], Any]  # reads, limits and parses the body on demand
+    tenant: str = ""  # the caller's token digest (auth.py); "" when auth is off
 
 
 @dataclass
@@ -95,7 +96,8 @@ class Endpoints:
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 1 <= len(key) <= 255:
             raise validation_failed([FieldError("/Idempotency-Key", "must have 1 to 255 characters")])
-        job, replayed = self.engine.submit(job_request, key, canonical_json(body) if key is not None else None)
+        job, replayed = self.engine.submit(job_request, key, canonical_json(body) if key is not None else None,
+                                           request.tenant)
         headers = {"Location": job.links["self"]}
         if preference.wait_seconds is not None:
             self.engine.wait(job, preference.wait_seconds)
@@ -115,23 +117,23 @@ class Endpoints:
         query = parse_list_query(request.query)
         with self.engine.lock:
             try:
-                jobs, cursor = self.engine.store.page(query.status, query.limit, query.cursor)
+                jobs, cursor = self.engine.store.page(query.status, query.limit, query.cursor, request.tenant)
             except BadCursor:
                 raise validation_failed([FieldError("/cursor", "is not a cursor this server issued")]) from None
             return Response(200, {"jobs": [job.to_json() for job in jobs], "nextCursor": cursor})
 
     def get_job(self, request: Request) -> Response:
-        job = self.engine.get(request.params["id"])
+        job = self.engine.get(request.params["id"], request.tenant)
         payload = self._job_json(job)
         headers = {} if payload["status"] in ("successful", "failed", "dismissed") else {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return Response(200, payload, headers)
 
     def cancel_job(self, request: Request) -> Response:
-        job = self.engine.cancel(request.params["id"])
+        job = self.engine.cancel(request.params["id"], request.tenant)
         return Response(200, self._job_json(job))
 
     def get_result(self, request: Request) -> Response:
-        job = self.engine.get(request.params["id"])
+        job = self.engine.get(request.params["id"], request.tenant)
         with self.engine.lock:
             status, result, error = job.status, job.result, job.error
         if status == "successful":
@@ -145,7 +147,7 @@ class Endpoints:
                            retryAfterSeconds=RETRY_AFTER_SECONDS, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     def stream_events(self, request: Request) -> EventStream:
-        job = self.engine.get(request.params["id"])
+        job = self.engine.get(request.params["id"], request.tenant)
         return EventStream(job, _last_event_id(request.headers.get("Last-Event-ID")))
 
 

@@ -27,7 +27,7 @@ from .pool import WorkerPool
 from .problems import ProblemError, problem, validation_failed
 from .protocol import FUNCTION_KIND_FOR_JOB, JobRequest, effective_options
 from .registry import FunctionSpec, Registry
-from .results import ResultBuilder
+from .results import NonFiniteMerge, ResultBuilder
 from .store import DEFAULT_MAX_STORED, JobStore
 from .validator import validate
 from .worker import CallOutcome, ChunkCancelled, ChunkDone, ChunkTask, ItemFailed, run_call, run_chunk
@@ -135,12 +135,16 @@ class Engine:
     # --- submission ----------------------------------------------------------------------
 
     def submit(self, request: JobRequest, idempotency_key: Optional[str] = None,
-               fingerprint: Optional[str] = None) -> tuple[Job, bool]:
-        """Admits a job; returns it and whether it replays an earlier submission (same key)."""
+               fingerprint: Optional[str] = None, tenant: str = "") -> tuple[Job, bool]:
+        """Admits a job for `tenant`; returns it and whether it replays an earlier submission.
+
+        Idempotency keys are looked up within the tenant: the same key from two tokens names
+        two independent jobs.
+        """
         function, reducer = self._resolve(request)
         with self.changed:
             if idempotency_key is not None:
-                earlier = self.store.by_key(idempotency_key)
+                earlier = self.store.by_key(idempotency_key, tenant)
                 if earlier is not None:
                     if earlier[0] != fingerprint:
                         raise ProblemError("idempotency_key_conflict",
@@ -152,7 +156,7 @@ class Engine:
             if len(self._queue) >= self.limits.max_queued_jobs:
                 raise ProblemError("queue_full", f"{len(self._queue)} jobs are waiting.",
                                    headers={"Retry-After": "1"}, retryAfterSeconds=1)
-            job = self._new_job(request, function, reducer, idempotency_key)
+            job = self._new_job(request, function, reducer, idempotency_key, tenant)
             self.store.add(job, fingerprint)
             job.events.append("status", job.to_json())
             self._queue.append(job)
@@ -179,7 +183,7 @@ class Engine:
         return function, reducer
 
     def _new_job(self, request: JobRequest, function: FunctionSpec, reducer: Optional[FunctionSpec],
-                 key: Optional[str]) -> Job:
+                 key: Optional[str], tenant: str) -> Job:
         total = request.total
         options = effective_options(request.options, total, self.pool.workers)
         folding = function if request.kind == "fold" else reducer
@@ -195,13 +199,18 @@ class Engine:
             items=request.items,
             builder=ResultBuilder(request.kind, folding),
             idempotency_key=key,
+            tenant=tenant,
         )
 
     # --- reads ---------------------------------------------------------------------------
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str, tenant: str = "") -> Job:
+        """The job, if it exists and belongs to `tenant`; another tenant's job is "not found"
+
+        (not 403), so a caller cannot even learn that an id is in use.
+        """
         job = self.store.get(job_id)
-        if job is None:
+        if job is None or job.tenant != tenant:
             raise ProblemError("job_not_found", f"No job '{job_id}'.", jobId=job_id)
         return job
 
@@ -216,9 +225,9 @@ class Engine:
             self.changed.wait_for(lambda: job.events.last_id > last_id or job.events.closed, timeout_s)
             return job.events.after(last_id), job.events.closed
 
-    def cancel(self, job_id: str) -> Job:
+    def cancel(self, job_id: str, tenant: str = "") -> Job:
         with self.changed:
-            job = self.get(job_id)
+            job = self.get(job_id, tenant)
             if job.status in ("successful", "failed"):
                 raise ProblemError("job_already_finished", f"Job '{job_id}' already finished ({job.status}).", jobId=job_id)
             if job.status != "dismissed":
@@ -382,6 +391,10 @@ class Engine:
     def _succeed(self, job: Job) -> None:
         try:
             result = job.builder.build()
+        except NonFiniteMerge as exc:
+            first_item = exc.chunk * job.options["chunkSize"]
+            self._fail(job, problem("item_failed", str(exc), itemIndex=first_item, jobId=job.id))
+            return
         except Exception as exc:  # a user `combine` raised
             self._fail(job, problem("item_failed", f"Combining partial results failed: {exc}", jobId=job.id))
             return

@@ -3,6 +3,10 @@
 `http.server` handles keep-alive once `protocol_version` is HTTP/1.1, provided every response
 has a correct `Content-Length` and every request body is consumed (or the connection closed):
 an unread body would otherwise be parsed as the next request.
+
+Authentication comes first, before routing answers 404/405 and before the body is read or
+checked: a caller without a valid token learns nothing about routes or limits, and its body
+is drained unparsed.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from .endpoints import EventStream, Request, Response
 from .jsonio import JsonSyntaxError, JsonTooDeep, dumps, parse_json
 from .problems import CODES, ProblemError, problem
 from .protocol import MAX_BODY_BYTES, MAX_JSON_DEPTH
-from .routes import match
+from .routes import Route, match
 from .sse import stream_job_events
 
 # How much of a refused body is read and dropped before closing, and for how long at most.
@@ -58,10 +62,18 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
             # After the answer: a client still sending a refused body gets its response first.
             self._finish_body()
 
+    def _authenticate(self, found: Optional[tuple[Route, dict[str, str]]]) -> str:
+        """The caller's tenant; raises `401 unauthorized` (see auth.py) when it needs a token."""
+        endpoint = None
+        if found is not None:
+            endpoint = found[0].methods.get("GET" if self.command == "HEAD" else self.command)
+        return self.server.auth.tenant(self.command, endpoint, self.headers.get("Authorization"))
+
     def _route_and_answer(self) -> None:
         try:
             split = urlsplit(self.path)
             found = match(split.path)
+            tenant = self._authenticate(found)
             if found is None:
                 raise ProblemError("not_found", f"No route {split.path}.")
             route, params = found
@@ -70,7 +82,8 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
                 allowed = ", ".join(route.methods)
                 raise ProblemError("method_not_allowed", f"{self.command} is not allowed here; use {allowed}.",
                                    headers={"Allow": allowed})
-            request = Request(self.command, split.path, params, parse_qs(split.query), self.headers, self._read_json)
+            request = Request(self.command, split.path, params, parse_qs(split.query), self.headers, self._read_json,
+                              tenant)
             outcome = getattr(self.server.endpoints, endpoint)(request)
             if isinstance(outcome, EventStream):
                 self._finish_body()
@@ -209,8 +222,8 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
         """Errors http.server detects itself (bad request line, oversized headers) as problems."""
-        by_status = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 414: "payload_too_large",
-                     431: "payload_too_large", 500: "internal_error"}
+        by_status = {404: "not_found", 405: "method_not_allowed", 408: "request_timeout", 413: "payload_too_large",
+                     414: "payload_too_large", 431: "headers_too_large", 500: "internal_error"}
         code_name = by_status.get(code, "validation_failed" if code < 500 else "internal_error")
         body = problem(code_name, message or explain or f"HTTP {code}")
         payload = dumps(body).encode("utf-8")
@@ -227,13 +240,20 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
             pass
 
     def handle_expect_100(self) -> bool:
-        """Refuses an oversized body before the client sends it (`Expect: 100-continue`)."""
+        """Refuses a body before the client sends it (`Expect: 100-continue`): no valid token
+        (checked first, as for any request), or too large."""
         length = self.headers.get("Content-Length") or ""
-        if length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
-            self._body_consumed = True  # the client will not send it
-            self.close_connection = True
+        error: Optional[ProblemError] = None
+        try:
+            self._authenticate(match(urlsplit(self.path).path))
+        except ProblemError as refused:
+            error = refused
+        if error is None and length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
             error = ProblemError("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
-            self._send(Response(error.status, error.body, {}, "application/problem+json"))
+        if error is not None:
+            self._body_consumed = True  # the client will not send it
+            self.close_connection = True  # in case it sends it anyway
+            self._send(Response(error.status, error.body, error.headers, "application/problem+json"))
             return False
         return super().handle_expect_100()
 

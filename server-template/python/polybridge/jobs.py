@@ -46,6 +46,7 @@ class Job:
     completed_items: int = 0
     events: EventLog = field(default_factory=EventLog)
     idempotency_key: Optional[str] = None
+    tenant: str = ""  # who owns the job: a token's digest (auth.py), "" when auth is off
     # run state
     next_chunk: int = 0
     in_flight: dict[int, "Future[Any]"] = field(default_factory=dict)

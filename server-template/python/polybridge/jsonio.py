@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 JsonValue = Union[None, bool, int, float, str, list, dict]
 
@@ -78,8 +78,19 @@ def nesting_depth(value: JsonValue, stop_at: int) -> int:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON for responses; refuses NaN/Infinity instead of emitting invalid JSON."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    """Compact JSON for responses; refuses NaN/Infinity instead of emitting invalid JSON.
+
+    The text is always encodable as UTF-8: a string holding a lone surrogate (a client may send
+    `"\\ud800"`, which parses to one) is written as a `\\ud800` escape, as JavaScript's
+    `JSON.stringify` does, instead of failing when the response is encoded.
+    """
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return text
 
 
 def _js_number(value: float) -> int | float:
@@ -110,7 +121,8 @@ def compact_json(value: Any) -> str:
 
 def canonical_json(value: Any) -> str:
     """A key-order-independent rendering, for comparing request bodies (idempotency)."""
-    return json.dumps(normalize_numbers(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(normalize_numbers(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
 
 
 def json_equal(a: Any, b: Any) -> bool:
@@ -142,6 +154,42 @@ def is_json_integer(value: Any) -> bool:
     if isinstance(value, int):
         return True
     return isinstance(value, float) and math.isfinite(value) and value.is_integer()
+
+
+def non_finite_number(value: Any) -> Optional[float]:
+    """The first NaN or ±Infinity inside `value` (at any depth), or None when there is none.
+
+    JSON has no such numbers: `json.dumps` would write `NaN`/`Infinity` (invalid JSON) or, with
+    `allow_nan=False`, fail late while answering. Functions' outputs are checked with this
+    first, so the failure is reported as the function's, with the item that caused it.
+    """
+    if isinstance(value, float):
+        return None if math.isfinite(value) else value
+    if not isinstance(value, (list, tuple, dict)):
+        return None
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, float):
+                if not math.isfinite(child):
+                    return child
+            elif isinstance(child, (list, tuple, dict)):
+                stack.append(child)
+    return None
+
+
+def js_number_name(value: float) -> str:
+    """How JavaScript prints a non-finite number: `NaN`, `Infinity` or `-Infinity`."""
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
+def non_finite_message(function: str, value: float) -> str:
+    """The error detail every polybridge stack uses for a non-finite result."""
+    return f"{function} returned a non-finite number ({js_number_name(value)})"
 
 
 def ensure_json(value: Any) -> None:

@@ -1,7 +1,9 @@
 """Problem details (RFC 9457) with polybridge's closed list of error codes.
 
 Every error the server sends, and every `Job.error`, is built here, so a code always comes
-with the same HTTP status and title as in `spec/openapi.yaml` (`ErrorCode`).
+with the same HTTP status and title as in `spec/openapi.yaml` (`ErrorCode` and its `x-problems`
+table; a project made from this template has no spec, so the table is written out here, and
+`tests/test_problems.py` compares it with the spec when run inside the polybridge repository).
 """
 
 from __future__ import annotations
@@ -12,12 +14,17 @@ from .validator import FieldError
 
 PROBLEM_TYPE_BASE = "https://polybridge.dev/problems/"
 
-# code -> (HTTP status, title). Job-only codes carry the status a client would map them to.
+# code -> (HTTP status, title), in the spec's order. Job-only codes (JOB_CODES) carry the status
+# a client would map them to; they travel in `Job.error`, never as a response.
 CODES: dict[str, tuple[int, str]] = {
     "invalid_json": (400, "Malformed JSON"),
+    "unauthorized": (401, "Authentication required"),
+    "request_timeout": (408, "Request timed out"),
+    "rate_limited": (429, "Too many requests"),
+    "headers_too_large": (431, "Request headers too large"),
     "validation_failed": (400, "Request validation failed"),
     "nesting_too_deep": (400, "JSON nested too deeply"),
-    "function_kind_mismatch": (400, "Function kind does not fit the job"),
+    "function_kind_mismatch": (400, "Function has the wrong kind"),
     "not_found": (404, "Not found"),
     "function_not_found": (404, "Function not found"),
     "job_not_found": (404, "Job not found"),
@@ -32,6 +39,7 @@ CODES: dict[str, tuple[int, str]] = {
     "idempotency_key_conflict": (422, "Idempotency key reused with a different request"),
     "function_failed": (422, "Function failed"),
     "internal_error": (500, "Internal server error"),
+    "not_implemented": (501, "Not implemented"),
     "queue_full": (503, "Job queue is full"),
     "shutting_down": (503, "Server is shutting down"),
     "call_timeout": (504, "Call timed out"),
@@ -39,7 +47,9 @@ CODES: dict[str, tuple[int, str]] = {
     "job_timeout": (504, "Job timed out"),
     "job_cancelled": (409, "Job cancelled"),
     "worker_crashed": (500, "Worker crashed"),
+    "result_too_large": (413, "Result too large"),
 }
+JOB_CODES = frozenset({"item_failed", "job_timeout", "job_cancelled", "worker_crashed", "result_too_large"})
 
 
 def problem(code: str, detail: str | None = None, **extra: Any) -> dict[str, Any]:

@@ -9,8 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from .jsonio import non_finite_message, non_finite_number
 from .registry import FunctionSpec
 from .worker import group_key
+
+
+class NonFiniteMerge(ValueError):
+    """Merging chunk partials made an accumulator NaN or ±Infinity (e.g. two sums near 1e308).
+
+    `chunk` is the chunk whose partial tipped it over; the engine reports the job as failed at
+    that chunk's first item, since every item on its own was fine.
+    """
+
+    def __init__(self, reducer: str, value: float, chunk: int) -> None:
+        super().__init__(non_finite_message(reducer, value))
+        self.chunk = chunk
 
 
 def entry_sort_key(key: Any) -> tuple[int, Any]:
@@ -37,26 +50,34 @@ class ResultBuilder:
         return chunk_index in self._chunks
 
     def build(self) -> dict[str, Any]:
-        """The result object; raises if a user `combine` raises."""
-        ordered = [self._chunks[i] for i in sorted(self._chunks)]
+        """The result object; raises if a user `combine` raises, `NonFiniteMerge` on overflow."""
+        ordered = sorted(self._chunks.items())
         if self.kind in ("map", "filter"):
             items: list[Any] = []
-            for part in ordered:
+            for _, part in ordered:
                 items.extend(part)
             return {"kind": self.kind, "items": items}
         assert self.reducer is not None
         if self.kind == "fold":
             value = self.reducer.fresh_identity()
-            for partial in ordered:
-                value = self.reducer.merge(value, partial)
+            for chunk, partial in ordered:
+                value = self._merge(value, partial, chunk)
             return {"kind": "fold", "value": value}
         merged: dict[Any, list[Any]] = {}
-        for pairs in ordered:
+        for chunk, pairs in ordered:
             for key, acc in pairs:
                 slot = merged.get(group_key(key))
                 if slot is None:
                     merged[group_key(key)] = [key, acc]
                 else:
-                    slot[1] = self.reducer.merge(slot[1], acc)
+                    slot[1] = self._merge(slot[1], acc, chunk)
         entries = sorted(merged.values(), key=lambda pair: entry_sort_key(pair[0]))
         return {"kind": "mapreduce", "entries": entries}
+
+    def _merge(self, a: Any, b: Any, chunk: int) -> Any:
+        assert self.reducer is not None
+        value = self.reducer.merge(a, b)
+        bad = non_finite_number(value)
+        if bad is not None:
+            raise NonFiniteMerge(self.reducer.name, bad, chunk)
+        return value

@@ -16,7 +16,7 @@ from typing import Any, Optional, Union
 from . import cancel
 from .cancel import Cancelled, CancelToken
 from .chunking import ChunkItems
-from .jsonio import ensure_json
+from .jsonio import ensure_json, non_finite_message, non_finite_number
 from .registry import REGISTRY, FunctionSpec
 from .validator import fast_check, validate
 
@@ -137,11 +137,22 @@ def _each(task: ChunkTask, spec: FunctionSpec) -> Any:
         yield index, item
 
 
+def checked_output(spec: FunctionSpec, output: Any) -> Any:
+    """Returns `output` if it can be sent as JSON; raises `ValueError` naming the function if not.
+
+    NaN and ±Infinity (say `square(1e200)`) are the function's failure, never `null` or
+    `Infinity` on the wire: the item fails (`item_failed`) or the call does (`function_failed`).
+    """
+    bad = non_finite_number(output)
+    if bad is not None:
+        raise ValueError(non_finite_message(spec.name, bad))
+    ensure_json(output)
+    return output
+
+
 def _apply(spec: FunctionSpec, index: int, *args: Any) -> Any:
     try:
-        output = spec.fn(*args)
-        ensure_json(output)
-        return output
+        return checked_output(spec, spec.fn(*args))
     except Cancelled:
         raise
     except Exception as exc:  # the function's own error is the item's error
@@ -227,8 +238,7 @@ def run_call(name: str, value: Any, token: Optional[CancelToken]) -> CallOutcome
                 output = [[k, v] for k, v in _pairs(spec.fn(value), 0)]
             else:
                 output = spec.fn(value)
-            ensure_json(output)
-            return CallOutcome(True, output)
+            return CallOutcome(True, checked_output(spec, output))
     except Cancelled:
         return CallOutcome(False, message="cancelled", cancelled=True)
     except _ItemError as exc:

@@ -164,6 +164,9 @@ class HttpTests(unittest.TestCase):
         cases = [
             ("POST", "/v1/jobs", b"{", JSON, 400, "invalid_json"),
             ("POST", "/v1/jobs", b"{}", {"Content-Type": "text/plain"}, 415, "unsupported_media_type"),
+            ("POST", "/v1/functions/echo/call", b'{"input":"\xff\xfe"}', JSON, 400, "invalid_json"),
+            ("POST", "/v1/jobs", b'{"kind":"map","function":"echo","input":{"items":["\xed\xa0\x80"]}}', JSON, 400,
+             "invalid_json"),
             ("POST", "/v1/jobs", b"[" * 65 + b"]" * 65, JSON, 400, "nesting_too_deep"),
             ("PUT", "/v1/jobs", b"{}", JSON, 405, "method_not_allowed"),
             ("GET", "/v1/nothing", None, {}, 404, "not_found"),
@@ -194,6 +197,18 @@ class HttpTests(unittest.TestCase):
                 self.assertEqual((response.status, body["code"]), (413, "payload_too_large"))
                 self.assertEqual(response.headers["Connection"], "close")
                 conn.close()
+
+    def test_too_many_headers_is_headers_too_large(self) -> None:
+        conn = http.client.HTTPConnection(urlsplit(self.url).hostname, urlsplit(self.url).port, timeout=10)
+        conn.putrequest("GET", "/v1/health")
+        for n in range(120):  # http.server allows 100
+            conn.putheader(f"X-Filler-{n}", "x")
+        conn.endheaders()
+        response = conn.getresponse()
+        body = json.loads(response.read())
+        self.assertEqual((response.status, body["code"], response.headers["Content-Type"]),
+                         (431, "headers_too_large", "application/problem+json"))
+        conn.close()
 
     def test_events_stream_replays_and_resumes(self) -> None:
         _, _, job = self.client.request("POST", "/v1/jobs", {"kind": "map", "function": "sleep", "input": {"items": [400, 0]},

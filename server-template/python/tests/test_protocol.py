@@ -109,6 +109,22 @@ class JsonTests(unittest.TestCase):
             with self.subTest(bad=bad), self.assertRaises(JsonSyntaxError):
                 parse_json(bad, 64)
 
+    def test_bodies_must_be_utf8(self) -> None:
+        # Decoded strictly, never with replacement characters: bad bytes are invalid JSON.
+        self.assertEqual(parse_json('{"w":"grüße €"}'.encode(), 64), {"w": "grüße €"})
+        bad_utf8 = [
+            b'{"input":"\xff"}',  # never valid in UTF-8
+            b'{"input":"\xc3"}',  # truncated two-byte sequence
+            b'{"input":"\xc0\xaf"}',  # overlong encoding of "/"
+            b'{"input":"\xed\xa0\x80"}',  # an encoded surrogate (CESU-8)
+            b'{"input":"\xe2\x82"}',  # truncated three-byte sequence
+            '{"input":"é"}'.encode("latin-1"),
+            '{"input":1}'.encode("utf-16"),
+        ]
+        for bad in bad_utf8:
+            with self.subTest(bad=bad), self.assertRaises(JsonSyntaxError):
+                parse_json(bad, 64)
+
     def test_depth_limit(self) -> None:
         deepest_allowed = parse_json(b"[" * 64 + b"]" * 64, 64)
         self.assertIsInstance(deepest_allowed, list)
