@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { integer } from "./cli/integer.js";
+import { parseOpenGroups, readAuthEnv, readTokensFile, type OpenGroup } from "./http/bearerAuth.js";
 import type { Executor } from "./engine/Executor.js";
 import { startServer } from "./startServer.js";
 
@@ -30,6 +31,13 @@ program
   .option("--job-ttl-ms <ms>", "how long finished jobs are kept", integer(1), 3_600_000)
   .option("--redis <url>", "scale out: run chunks on `polybridge worker` processes through Redis + BullMQ")
   .option("--parallelism <n>", "with --redis: worker threads of the whole fleet (default chunk sizing and concurrency)", integer(1), 8)
+  .option("--max-stored-jobs <n>", "jobs kept (finished ones are evicted oldest first)", integer(1), 10_000)
+  .option("--auth-token <token...>", "require Authorization: Bearer <token> (repeatable; also POLYBRIDGE_AUTH_TOKENS)")
+  .option("--auth-tokens-file <file>", "tokens, one per line (also POLYBRIDGE_AUTH_TOKENS_FILE)")
+  .option("--auth-open <groups>", "reachable without a token: health, catalogue, or none (default: health)")
+  .option("--cors-origin <origin...>", "origins whose pages may call the server (repeatable; * for any)")
+  .option("--rate-limit <n>", "requests per minute per token or client address (429 past it)", integer(1))
+  .option("--request-timeout-ms <ms>", "time to receive a whole request", integer(1), 30_000)
   .option("--log", "log requests (pino JSON lines)")
   .action(async (opts: {
     redis?: string;
@@ -42,8 +50,26 @@ program
     maxRunningJobs: number;
     maxQueuedJobs: number;
     jobTtlMs: number;
+    maxStoredJobs: number;
+    authToken?: string[];
+    authTokensFile?: string;
+    authOpen?: string;
+    corsOrigin?: string[];
+    rateLimit?: number;
+    requestTimeoutMs: number;
     log?: boolean;
   }) => {
+    let auth: { tokens: string[]; open: OpenGroup[] };
+    try {
+      const env = readAuthEnv();
+      auth = {
+        tokens: [...env.tokens, ...(opts.authToken ?? []), ...(opts.authTokensFile ? readTokensFile(opts.authTokensFile) : [])],
+        open: opts.authOpen === undefined ? [...(env.open ?? ["health"])] : parseOpenGroups(opts.authOpen),
+      };
+    } catch (error) {
+      console.error(`polybridge serve: ${(error as Error).message}`);
+      process.exit(2);
+    }
     let executor: Executor | undefined;
     if (opts.redis) {
       // Loaded only for scale-out: the embedded default needs no Redis client.
@@ -61,6 +87,11 @@ program
       maxRunningJobs: opts.maxRunningJobs,
       maxQueuedJobs: opts.maxQueuedJobs,
       jobTtlMs: opts.jobTtlMs,
+      maxStoredJobs: opts.maxStoredJobs,
+      auth,
+      ...(opts.corsOrigin ? { corsOrigins: opts.corsOrigin } : {}),
+      ...(opts.rateLimit ? { rateLimitPerMinute: opts.rateLimit } : {}),
+      requestTimeoutMs: opts.requestTimeoutMs,
       logger: opts.log ?? false,
     });
     console.log(`polybridge listening on ${server.url}`);

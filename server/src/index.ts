@@ -1,5 +1,6 @@
 export { startServer, type ServerOptions, type RunningServer } from "./startServer.js";
 export { polybridgePlugin, type PolybridgePluginOptions } from "./http/polybridgePlugin.js";
+export { bearerAuth, readAuthEnv, readTokensFile, parseOpenGroups, tenantOf, type AuthSettings, type OpenGroup } from "./http/bearerAuth.js";
 export { JobEngine, isTerminal, type JobEngineOptions, type Submission } from "./engine/JobEngine.js";
 export { LocalExecutor, type LocalExecutorOptions } from "./engine/LocalExecutor.js";
 export { runChunk, runCall } from "./engine/runChunk.js";

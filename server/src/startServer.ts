@@ -1,11 +1,17 @@
 import { readFileSync } from "node:fs";
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Executor } from "./engine/Executor.js";
 import { JobEngine, type JobEngineOptions } from "./engine/JobEngine.js";
 import { LocalExecutor } from "./engine/LocalExecutor.js";
 import { builtinsModule, type FunctionRegistry } from "./functions/FunctionRegistry.js";
 import { loadRegistry } from "./functions/loadRegistry.js";
+import { bearerAuth, readAuthEnv, type AuthSettings } from "./http/bearerAuth.js";
+import { answerExpectContinue } from "./http/checkContinue.js";
+import { clientErrorHandler } from "./http/clientErrorHandler.js";
 import { errorHandler, notFoundHandler } from "./http/errorHandler.js";
+import { ProblemError } from "./ProblemError.js";
 import { polybridgePlugin } from "./http/polybridgePlugin.js";
 
 /** Options of {@link startServer}; every limit has a safe default. */
@@ -36,6 +42,18 @@ export interface ServerOptions extends Omit<JobEngineOptions, "executor" | "regi
   maxWaitSeconds?: number;
   /** fastify's logger (pino). Default off. */
   logger?: boolean;
+  /** Bearer tokens and open route groups. Default: `POLYBRIDGE_AUTH_*` environment variables (no tokens = open server). */
+  auth?: AuthSettings;
+  /** Origins allowed to call from a browser page (CORS); `["*"]` for any. Default none. */
+  corsOrigins?: readonly string[];
+  /** Requests per minute per token (or per IP without one); past it `429 rate_limited`. Default off. */
+  rateLimitPerMinute?: number;
+  /** Time to receive a whole request (headers and body). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Time to receive the request headers. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Idle time a kept-alive connection is held between requests. Default 5 s. */
+  keepAliveTimeoutMs?: number;
   /** Registers extra routes in the protocol's scope (parsing, validation, problem errors). */
   configure?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -70,16 +88,49 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const registry = await loadRegistry(modules);
   const executor = options.executor ?? new LocalExecutor({ modules, workers: options.workers, maxHeapMb: options.maxHeapMb ?? 1024 });
   const engine = new JobEngine({ ...options, executor, registry });
+  const bodyLimit = options.bodyLimitBytes ?? 16 * 1024 * 1024;
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    bodyLimit,
     forceCloseConnections: "idle",
+    // Slow or stalled clients must not hold sockets: bounded headers, body and idle keep-alive.
+    // Node checks these timers every `connectionsCheckingInterval`, so that is kept short too.
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+    http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
+    clientErrorHandler,
     // Long ids must reach the route so its schema answers 400, not the router's bare 414.
     routerOptions: { maxParamLength: 1_000 },
     // Router-level errors (bad percent-encoding) leave as problems like every other error.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   });
+  answerExpectContinue(app.server, bodyLimit);
   app.setNotFoundHandler(notFoundHandler);
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    const any = options.corsOrigins.includes("*");
+    await app.register(cors, {
+      origin: any ? true : [...options.corsOrigins],
+      methods: ["GET", "HEAD", "POST", "DELETE"],
+      allowedHeaders: ["authorization", "content-type", "prefer", "idempotency-key", "last-event-id"],
+      exposedHeaders: ["location", "retry-after", "preference-applied", "idempotent-replayed", "www-authenticate", "allow"],
+      maxAge: 600,
+    });
+  }
+  const auth = bearerAuth(options.auth ?? readAuthEnv());
+  if (auth) app.addHook("onRequest", auth);
+  if (options.rateLimitPerMinute) {
+    await app.register(rateLimit, {
+      max: options.rateLimitPerMinute,
+      timeWindow: 60_000,
+      // Per token when one is sent (hashed by the auth hook's rules), else per client address.
+      keyGenerator: (request) => request.headers.authorization ?? request.ip,
+      allowList: (request) => request.url.split("?")[0] === "/v1/health",
+      errorResponseBuilder: (_request, context) =>
+        new ProblemError("rate_limited", `More than ${context.max} requests in a minute; retry ${context.after}.`, {
+          retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+        }),
+    });
+  }
   await app.register(polybridgePlugin, {
     engine,
     executor,

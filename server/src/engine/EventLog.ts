@@ -39,6 +39,13 @@ export class EventLog {
     this.#listeners.clear();
   }
 
+  /** Characters of logged event data, `result` events left out (their text is the job's stored result). */
+  textLength(): number {
+    let chars = 0;
+    for (const e of this.#events) if (e.event !== "result") chars += e.data.length + 16;
+    return chars;
+  }
+
   /** Logged events with an id greater than `lastId`. */
   since(lastId: number): LoggedEvent[] {
     return this.#events.filter((e) => e.id > lastId);

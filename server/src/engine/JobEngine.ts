@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
+import { getHeapStatistics } from "node:v8";
 import type { EffectiveJobOptions, Job, JobRequest, JobStatus, Problem } from "@polybridge/spec";
 import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
 import { ProblemError, problem } from "../ProblemError.js";
@@ -34,10 +35,24 @@ export interface JobEngineOptions {
    * jobs are removed before their TTL, so memory stays bounded. Default 256 Mi.
    */
   maxStoredResultChars?: number;
+  /** Largest result of one job, in characters of JSON; past it the job fails with `result_too_large`. Default 256 Mi. */
+  maxResultChars?: number;
+  /** Most jobs kept (finished ones count until evicted, oldest first). Default 10,000. */
+  maxStoredJobs?: number;
+  /**
+   * Budget for what is kept of jobs besides their results (records, event logs, idempotency keys),
+   * in estimated bytes; past it the oldest finished jobs are evicted. Default: a quarter of the
+   * heap limit, at most 256 MiB.
+   */
+  maxStoredBytes?: number;
 }
 
 interface JobRecord {
   seq: number;
+  /** Who submitted it (a hash of the bearer token, "" without auth): only they see it. */
+  tenant: string;
+  /** Estimated bytes kept for this job (record, log, result), counted in the store budget. */
+  bytes: number;
   view: Job;
   /** Emptied when the job ends: a finished job keeps its result, not its input. */
   source: JobSource;
@@ -59,6 +74,12 @@ export interface Submission {
 
 const FINISHED = new Error("job finished");
 
+/** Bytes a finished job's record takes besides its JSON texts (objects, maps, log entries), measured. */
+const RECORD_OVERHEAD_BYTES = 4_096;
+
+/** Past this share of the heap limit, submissions first evict finished jobs, then get 503. */
+const HEAP_HIGH_WATER = 0.85;
+
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
 
 /** True for `successful`, `failed` and `dismissed`. */
@@ -79,6 +100,7 @@ export function isTerminal(status: JobStatus): boolean {
  */
 export class JobEngine {
   readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry">>;
+  readonly #heapLimit = getHeapStatistics().heap_size_limit;
   readonly #executor: Executor;
   readonly #registry: FunctionRegistry;
   readonly #jobs = new Map<string, JobRecord>();
@@ -89,6 +111,7 @@ export class JobEngine {
   #seq = 0;
   #draining = false;
   #resultChars = 0;
+  #storedBytes = 0;
 
   constructor(options: JobEngineOptions) {
     this.#executor = options.executor;
@@ -103,6 +126,9 @@ export class JobEngine {
       maxChunkRetries: options.maxChunkRetries ?? 3,
       basePath: options.basePath ?? "/v1",
       maxStoredResultChars: options.maxStoredResultChars ?? 256 * 1024 * 1024,
+      maxResultChars: options.maxResultChars ?? 256 * 1024 * 1024,
+      maxStoredJobs: options.maxStoredJobs ?? 10_000,
+      maxStoredBytes: options.maxStoredBytes ?? Math.min(getHeapStatistics().heap_size_limit / 4, 256 * 1024 * 1024),
     };
     this.#sweeper = setInterval(() => this.sweep(), Math.min(this.#opts.jobTtlMs, 60_000));
     this.#sweeper.unref();
@@ -112,6 +138,7 @@ export class JobEngine {
     return this.#draining;
   }
 
+  /** Jobs waiting, running and kept (all tenants). */
   counts(): { queued: number; running: number; stored: number } {
     return { queued: this.#queue.length, running: this.#running.size, stored: this.#jobs.size };
   }
@@ -120,10 +147,11 @@ export class JobEngine {
    * Validates and enqueues a job. With an idempotency key, the same key and fingerprint replay
    * the first job; the same key with another fingerprint is `idempotency_key_conflict`.
    */
-  submit(request: JobRequest, idempotency?: { key: string; fingerprint: string }): Submission {
+  submit(request: JobRequest, idempotency?: { key: string; fingerprint: string }, tenant = ""): Submission {
     if (this.#draining) throw new ProblemError("shutting_down", "The server is shutting down.", { retryAfterSeconds: 5 });
-    if (idempotency) {
-      const seen = this.#keys.get(idempotency.key);
+    const scopedKey = idempotency && `${tenant}\n${idempotency.key}`;
+    if (idempotency && scopedKey) {
+      const seen = this.#keys.get(scopedKey);
       const earlier = seen && this.#jobs.get(seen.jobId);
       if (seen && earlier) {
         if (seen.fingerprint !== idempotency.fingerprint) {
@@ -137,6 +165,7 @@ export class JobEngine {
     if (this.#queue.length >= this.#opts.maxQueuedJobs) {
       throw new ProblemError("queue_full", `${this.#queue.length} jobs are already waiting.`, { retryAfterSeconds: 1 });
     }
+    this.#guardMemory();
     const total = sourceSize(source);
     const options: EffectiveJobOptions = {
       chunkSize: request.options?.chunkSize ?? defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true),
@@ -148,6 +177,8 @@ export class JobEngine {
     let resolveDone!: () => void;
     const record: JobRecord = {
       seq: ++this.#seq,
+      tenant,
+      bytes: 0,
       view: {
         id,
         kind: request.kind,
@@ -165,19 +196,21 @@ export class JobEngine {
       done: new Promise<void>((resolve) => (resolveDone = resolve)),
       resolveDone: () => resolveDone(),
     };
-    if (idempotency) {
-      record.idempotencyKey = idempotency.key;
-      this.#keys.set(idempotency.key, { fingerprint: idempotency.fingerprint, jobId: id });
+    if (idempotency && scopedKey) {
+      record.idempotencyKey = scopedKey;
+      this.#keys.set(scopedKey, { fingerprint: idempotency.fingerprint, jobId: id });
     }
     this.#jobs.set(id, record);
+    this.#account(record, RECORD_OVERHEAD_BYTES + (idempotency ? 2 * (scopedKey?.length ?? 0) + 128 : 0));
+    this.#enforceStoreBounds(record);
     record.log.append("status", JSON.stringify(record.view));
     this.#queue.push(record);
     this.#pump();
     return { job: record.view, replayed: false };
   }
 
-  get(id: string): Job {
-    return this.#record(id).view;
+  get(id: string, tenant = ""): Job {
+    return this.#record(id, tenant).view;
   }
 
   /**
@@ -185,20 +218,20 @@ export class JobEngine {
    * the stored result text is spliced in, never parsed, re-serialized or copied into one string.
    * Undefined unless the job succeeded.
    */
-  jobWithResultJson(id: string): string[] | undefined {
-    const record = this.#record(id);
+  jobWithResultJson(id: string, tenant = ""): string[] | undefined {
+    const record = this.#record(id, tenant);
     if (record.resultJson === undefined) return undefined;
     return [`${JSON.stringify(record.view).slice(0, -1)},"result":`, record.resultJson, "}"];
   }
 
   /** The event log of a job, for SSE. */
-  events(id: string): EventLog {
-    return this.#record(id).log;
+  events(id: string, tenant = ""): EventLog {
+    return this.#record(id, tenant).log;
   }
 
   /** The result of a successful job as JSON text; problems for every other state. */
-  resultJson(id: string): string {
-    const record = this.#record(id);
+  resultJson(id: string, tenant = ""): string {
+    const record = this.#record(id, tenant);
     const { status } = record.view;
     if (record.resultJson !== undefined) return record.resultJson;
     if (status === "failed") {
@@ -209,8 +242,8 @@ export class JobEngine {
   }
 
   /** Resolves when the job is terminal or `timeoutMs` passed, whichever is first. */
-  async wait(id: string, timeoutMs: number): Promise<Job> {
-    const record = this.#record(id);
+  async wait(id: string, timeoutMs: number, tenant = ""): Promise<Job> {
+    const record = this.#record(id, tenant);
     if (!isTerminal(record.view.status) && timeoutMs > 0) {
       const timer = new AbortController();
       await Promise.race([record.done, delay(timeoutMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
@@ -219,8 +252,8 @@ export class JobEngine {
     return record.view;
   }
 
-  cancel(id: string): Job {
-    const record = this.#record(id);
+  cancel(id: string, tenant = ""): Job {
+    const record = this.#record(id, tenant);
     const { status } = record.view;
     if (status === "successful" || status === "failed") {
       throw new ProblemError("job_already_finished", `Job '${id}' already finished (${status}).`, { jobId: id });
@@ -230,8 +263,8 @@ export class JobEngine {
   }
 
   /** Newest first, optionally by status; the cursor is the last seen job's sequence number. */
-  list(query: JobQuery): { jobs: Job[]; nextCursor: string | null } {
-    const page = pageNewestFirst(this.#jobs.values(), query);
+  list(query: JobQuery, tenant = ""): { jobs: Job[]; nextCursor: string | null } {
+    const page = pageNewestFirst(this.#ofTenant(tenant), query);
     if (!page) {
       throw new ProblemError("validation_failed", "The cursor is not one this server issued.", {
         errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
@@ -269,23 +302,53 @@ export class JobEngine {
     }
   }
 
-  #remove(record: JobRecord): void {
-    this.#jobs.delete(record.view.id);
-    if (record.idempotencyKey) this.#keys.delete(record.idempotencyKey);
-    this.#resultChars -= record.resultJson?.length ?? 0;
+  *#ofTenant(tenant: string): Generator<JobRecord> {
+    for (const record of this.#jobs.values()) if (record.tenant === tenant) yield record;
   }
 
-  /** Removes the oldest finished jobs until stored results fit the budget (the newest stays). */
-  #enforceResultBudget(newest: JobRecord): void {
+  #remove(record: JobRecord): void {
+    if (!this.#jobs.delete(record.view.id)) return;
+    if (record.idempotencyKey) this.#keys.delete(record.idempotencyKey);
+    this.#resultChars -= record.resultJson?.length ?? 0;
+    this.#storedBytes -= record.bytes;
+  }
+
+  #account(record: JobRecord, bytes: number): void {
+    record.bytes += bytes;
+    this.#storedBytes += bytes;
+  }
+
+  /**
+   * Evicts the oldest finished jobs (never `keep`) while results, estimated bytes or the job
+   * count are over their budgets. Jobs still queued or running are bounded by the queue limits.
+   */
+  #enforceStoreBounds(keep: JobRecord): void {
+    const over = (): boolean =>
+      this.#resultChars > this.#opts.maxStoredResultChars || this.#storedBytes > this.#opts.maxStoredBytes || this.#jobs.size > this.#opts.maxStoredJobs;
+    if (!over()) return;
     for (const record of this.#jobs.values()) {
-      if (this.#resultChars <= this.#opts.maxStoredResultChars) return;
-      if (record !== newest && record.resultJson !== undefined) this.#remove(record);
+      if (record !== keep && isTerminal(record.view.status)) this.#remove(record);
+      if (!over()) return;
     }
   }
 
-  #record(id: string): JobRecord {
+  /**
+   * Before accepting work near the heap limit: evict the oldest half of the finished jobs, and if
+   * the heap is still that full, refuse with 503 (retry later) rather than risk the process.
+   */
+  #guardMemory(): void {
+    if (getHeapStatistics().used_heap_size < this.#heapLimit * HEAP_HIGH_WATER) return;
+    const finished = [...this.#jobs.values()].filter((r) => isTerminal(r.view.status));
+    for (const record of finished.slice(0, Math.ceil(finished.length / 2))) this.#remove(record);
+    if (finished.length === 0) {
+      throw new ProblemError("queue_full", "The server is low on memory; retry shortly.", { retryAfterSeconds: 2 });
+    }
+  }
+
+  /** A job of this tenant; another tenant's job is reported as missing, never as forbidden. */
+  #record(id: string, tenant: string): JobRecord {
     const record = this.#jobs.get(id);
-    if (!record) throw new ProblemError("job_not_found", `No job '${id}'.`);
+    if (!record || record.tenant !== tenant) throw new ProblemError("job_not_found", `No job '${id}'.`);
     return record;
   }
 
@@ -350,7 +413,17 @@ export class JobEngine {
     }
   }
 
+  /** Runs a job; whatever goes wrong on this thread fails the job, never the process. */
   async #run(record: JobRecord): Promise<void> {
+    try {
+      await this.#runChunks(record);
+    } catch (error) {
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.#finish(record, "failed", { error: problem("internal_error", `The job failed on the server: ${detail}`, { jobId: record.view.id }) });
+    }
+  }
+
+  async #runChunks(record: JobRecord): Promise<void> {
     const { view } = record;
     view.status = "running";
     view.startedAt = new Date().toISOString();
@@ -366,6 +439,7 @@ export class JobEngine {
       executor: this.#executor,
       registry: this.#registry,
       maxChunkRetries: this.#opts.maxChunkRetries,
+      maxResultChars: this.#opts.maxResultChars,
       onChunkDone: (items) => {
         view.progress.completedChunks += 1;
         view.progress.completedItems += items;
@@ -387,7 +461,6 @@ export class JobEngine {
     if (outcome.resultJson !== undefined) {
       record.resultJson = outcome.resultJson;
       this.#resultChars += record.resultJson.length;
-      this.#enforceResultBudget(record);
     }
     record.source = { items: [] };
     clearTimeout(record.timer);
@@ -397,6 +470,9 @@ export class JobEngine {
     if (outcome.error) record.log.append("error", JSON.stringify(outcome.error));
     record.log.append("status", JSON.stringify(record.view));
     record.log.close();
+    // What a finished job keeps besides its result (counted in the result budget): view and log.
+    this.#account(record, 2 * (JSON.stringify(view).length + record.log.textLength()));
+    this.#enforceStoreBounds(record);
     this.#running.delete(record);
     const queued = this.#queue.indexOf(record);
     if (queued >= 0) this.#queue.splice(queued, 1);

@@ -2,6 +2,15 @@ import type { JobKind, JobResult } from "@polybridge/spec";
 import type { ReducerFunction } from "../functions/defineFunction.js";
 import { compareKeys } from "./compareKeys.js";
 import type { ChunkOutcome } from "./Executor.js";
+import { findNonFinite, nonFiniteMessage } from "./findNonFinite.js";
+
+/** A reducer's `combine` threw or gave a value JSON cannot carry: the user's function failed. */
+export class CombineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CombineError";
+  }
+}
 
 /**
  * Combines a job's chunk results as they arrive, in any order, into the job's result:
@@ -20,6 +29,7 @@ export class ResultAccumulator {
   readonly #parts: string[];
   readonly #groups = new Map<string, [string | number, unknown]>();
   #folded: unknown;
+  #chars = 0;
 
   constructor(kind: JobKind, reducer: ReducerFunction | undefined, totalChunks: number) {
     this.#kind = kind;
@@ -38,7 +48,15 @@ export class ResultAccumulator {
         if (group) group[1] = this.#combine(group[1], value);
         else this.#groups.set(id, [key, value]);
       }
-    } else if (outcome.count > 0) this.#parts[index] = outcome.items;
+    } else if (outcome.count > 0) {
+      this.#parts[index] = outcome.items;
+      this.#chars += outcome.items.length + 1;
+    }
+  }
+
+  /** Characters of map/filter item text gathered so far (to stop a job whose result would not fit). */
+  get chars(): number {
+    return this.#chars;
   }
 
   /** The result as JSON text. */
@@ -55,7 +73,16 @@ export class ResultAccumulator {
   }
 
   #combine(a: unknown, b: unknown): unknown {
-    if (!this.#reducer) throw new Error(`a ${this.#kind} job needs a reducer to combine partial results`);
-    return this.#reducer.combine(a, b);
+    const reducer = this.#reducer;
+    if (!reducer) throw new Error(`a ${this.#kind} job needs a reducer to combine partial results`);
+    let out: unknown;
+    try {
+      out = reducer.combine(a, b);
+    } catch (error) {
+      throw new CombineError(`${reducer.name}'s combine failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const found = findNonFinite(out);
+    if (found !== undefined) throw new CombineError(nonFiniteMessage(`${reducer.name}'s combine`, found));
+    return out;
   }
 }

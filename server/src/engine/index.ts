@@ -3,7 +3,8 @@
 export { runChunk, runCall } from "./runChunk.js";
 export { rangeCount, sourceSize, defaultChunkSize, chunkSource, type JobSource } from "./chunking.js";
 export { compareKeys } from "./compareKeys.js";
-export { ResultAccumulator } from "./ResultAccumulator.js";
+export { ResultAccumulator, CombineError } from "./ResultAccumulator.js";
+export { findNonFinite, nonFiniteMessage } from "./findNonFinite.js";
 export { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
 export { EventLog, type LoggedEvent } from "./EventLog.js";
 export { exceedsJsonDepth } from "./exceedsJsonDepth.js";

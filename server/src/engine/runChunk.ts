@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { EmitterFunction, FunctionContext, FunctionDefinition, ReducerFunction, UnaryFunction } from "../functions/defineFunction.js";
 import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
 import type { CallOutcome, ChunkOutcome, ChunkTask } from "./Executor.js";
+import { findNonFinite, nonFiniteMessage } from "./findNonFinite.js";
 
 function issues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
@@ -42,8 +43,17 @@ function validated(schema: z.ZodType, raw: unknown): unknown {
 // a register: CPU-bound range jobs then run as fast as the bare loop. Range values were checked
 // at submit (first and last value), so only listed items are validated one by one.
 
+/** Throws the item's failure when `out` holds a number JSON cannot carry (it would become null). */
+function checkFinite(out: unknown, name: string, i: number): void {
+  const found = typeof out === "number" ? (Number.isFinite(out) ? undefined : String(out)) : typeof out === "object" ? findNonFinite(out) : undefined;
+  if (found !== undefined) throw new ItemFailure(i, nonFiniteMessage(name, found));
+}
+
 function keep(values: unknown[], out: unknown, filter: boolean, raw: unknown, name: string, i: number): void {
-  if (!filter) values.push(out);
+  if (!filter) {
+    checkFinite(out, name, i);
+    values.push(out);
+  }
   else if (typeof out !== "boolean") throw new ItemFailure(i, `${name} returned ${typeof out}, a filter needs a boolean`);
   else if (out) values.push(raw);
 }
@@ -82,20 +92,24 @@ async function mapItems(def: UnaryFunction, src: Items, filter: boolean, ctx: Fu
   return values;
 }
 
-function foldItems(def: ReducerFunction, src: Items): unknown {
+function foldItems(def: ReducerFunction, src: Items, checkEach = false): unknown {
   const { list, start, step, count } = src;
   let acc: unknown = structuredClone(def.identity);
   let i = 0;
   try {
-    if (list) for (; i < count; i++) acc = def.step(acc, validated(def.input, list[i]));
+    if (checkEach) for (; i < count; i++) checkFinite((acc = def.step(acc, list ? validated(def.input, list[i]) : start + i * step)), def.name, i);
+    else if (list) for (; i < count; i++) acc = def.step(acc, validated(def.input, list[i]));
     else for (; i < count; i++) acc = def.step(acc, start + i * step);
   } catch (error) {
-    throw new ItemFailure(i, messageOf(error));
+    throw error instanceof ItemFailure ? error : new ItemFailure(i, messageOf(error));
   }
+  // The hot loop does not check each step; a non-finite total is rare, so the chunk is folded
+  // again, checking every step, to name the item that overflowed.
+  if (!checkEach && findNonFinite(acc) !== undefined) return foldItems(def, src, true);
   return acc;
 }
 
-function mapReduceItems(emitter: EmitterFunction, reducer: ReducerFunction, src: Items, ctx: FunctionContext): Array<[string | number, unknown]> {
+function mapReduceItems(emitter: EmitterFunction, reducer: ReducerFunction, src: Items, ctx: FunctionContext, checkEach = false): Array<[string | number, unknown]> {
   const { list, start, step, count } = src;
   const groups = new Map<string, [string | number, unknown]>();
   let i = 0;
@@ -104,16 +118,22 @@ function mapReduceItems(emitter: EmitterFunction, reducer: ReducerFunction, src:
       const raw = list ? validated(emitter.input, list[i]) : start + i * step;
       for (const [key, value] of emitter.run(raw, ctx)) {
         if (typeof key !== "string" && typeof key !== "number") throw new ItemFailure(i, `${emitter.name} emitted a ${typeof key} key`);
+        if (typeof key === "number" && !Number.isFinite(key)) throw new ItemFailure(i, nonFiniteMessage(`${emitter.name}'s key`, String(key)));
         const id = typeof key === "number" ? `n${key}` : `s${key}`;
         const group = groups.get(id);
-        if (group) group[1] = reducer.step(group[1], value);
-        else groups.set(id, [key, reducer.step(structuredClone(reducer.identity), value)]);
+        const next = reducer.step(group ? group[1] : structuredClone(reducer.identity), value);
+        if (checkEach) checkFinite(next, reducer.name, i);
+        if (group) group[1] = next;
+        else groups.set(id, [key, next]);
       }
     }
   } catch (error) {
-    throw new ItemFailure(i, messageOf(error));
+    throw error instanceof ItemFailure ? error : new ItemFailure(i, messageOf(error));
   }
-  return [...groups.values()];
+  const entries = [...groups.values()];
+  // As in foldItems: only a chunk that ends non-finite is run again, checking each step.
+  if (!checkEach && entries.some(([, value]) => findNonFinite(value) !== undefined)) return mapReduceItems(emitter, reducer, src, ctx, true);
+  return entries;
 }
 
 /**
@@ -153,6 +173,11 @@ export async function runChunk(registry: FunctionRegistry, task: ChunkTask, sign
   }
 }
 
+function finiteCall(fn: string, output: unknown): CallOutcome {
+  const found = findNonFinite(output);
+  return found === undefined ? { ok: true, output } : { ok: false, message: nonFiniteMessage(fn, found) };
+}
+
 /** Runs one synchronous call on an input that the caller already validated. */
 export async function runCall(registry: FunctionRegistry, fn: string, input: unknown, signal: AbortSignal): Promise<CallOutcome> {
   const def = registry.get(fn);
@@ -162,15 +187,17 @@ export async function runCall(registry: FunctionRegistry, fn: string, input: unk
       case "unary": {
         const out = def.run(input, { signal });
         const output = out instanceof Promise ? await out : out;
+        const found = findNonFinite(output);
+        if (found !== undefined) return { ok: false, message: nonFiniteMessage(fn, found) };
         const checked = def.output.safeParse(output);
         return checked.success ? { ok: true, output } : { ok: false, message: `${fn} returned an invalid output: ${issues(checked.error)}` };
       }
       case "reducer": {
         const [acc, item] = input as [unknown, unknown];
-        return { ok: true, output: def.step(acc, item) };
+        return finiteCall(fn, def.step(acc, item));
       }
       case "emitter":
-        return { ok: true, output: def.run(input, { signal }) };
+        return finiteCall(fn, def.run(input, { signal }));
     }
   } catch (error) {
     if (signal.aborted) throw error;

@@ -4,11 +4,20 @@ import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
 import { problem } from "../ProblemError.js";
 import { chunkSource, type JobSource } from "./chunking.js";
 import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
-import { ResultAccumulator } from "./ResultAccumulator.js";
+import { CombineError, ResultAccumulator } from "./ResultAccumulator.js";
 import { runChunk } from "./runChunk.js";
 
 /** Largest chunk of a cheap function run on the main thread instead of a worker. */
 const IN_PROCESS_ITEMS = 1_024;
+
+/**
+ * Longest stretch of in-process chunks before yielding to the event loop: cheap chunks finish
+ * synchronously, and without a yield health checks, other requests and the job's own timeout
+ * would wait for the whole job.
+ */
+const SLICE_MS = 10;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Reason given to sibling chunks when one fails (shared: no stack trace per job). */
 const SIBLING_FAILED = new Error("a sibling chunk failed");
@@ -23,6 +32,8 @@ export interface JobChunksRun {
   registry: FunctionRegistry;
   /** Re-runs of a chunk whose worker died before the job fails with `worker_crashed`. */
   maxChunkRetries: number;
+  /** Largest result, in characters of JSON; past it the job fails with `result_too_large`. */
+  maxResultChars: number;
   /** After each successful chunk, with its number of items. */
   onChunkDone(items: number): void;
 }
@@ -59,6 +70,9 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
     stop.abort(SIBLING_FAILED);
   };
   let next = 0;
+  let sliceStart = performance.now();
+  const tooLarge = (): Problem =>
+    problem("result_too_large", `The result is larger than the server's limit of ${run.maxResultChars} characters of JSON; use a smaller input.`, { jobId: job.id });
 
   const runOne = async (index: number): Promise<void> => {
     const { offset, source } = chunkSource(run.source, index, chunkSize);
@@ -67,6 +81,11 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
     const inProcess = cheap && items <= IN_PROCESS_ITEMS;
     for (let attempt = 0; !stop.signal.aborted; ) {
       let outcome: ChunkOutcome;
+      if (inProcess && performance.now() - sliceStart > SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+        if (stop.signal.aborted) return;
+      }
       try {
         outcome = inProcess ? await runChunk(registry, task, stop.signal) : await run.executor.runChunk(task, stop.signal);
       } catch (error) {
@@ -83,7 +102,13 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
       }
       if (stop.signal.aborted) return;
       if (!outcome.ok) return fail(problem("item_failed", outcome.message, { itemIndex: outcome.itemIndex, jobId: job.id }));
-      result.add(index, outcome);
+      try {
+        result.add(index, outcome);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return fail(problem(error instanceof CombineError ? "item_failed" : "internal_error", message, { jobId: job.id }));
+      }
+      if (result.chars > run.maxResultChars) return fail(tooLarge());
       run.onChunkDone(items);
       return;
     }
@@ -98,5 +123,14 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
     run.signal.removeEventListener("abort", onAbort);
   }
   if (failure) return { error: failure };
-  return run.signal.aborted ? undefined : { resultJson: result.toJson() };
+  if (run.signal.aborted) return undefined;
+  let resultJson: string;
+  try {
+    resultJson = result.toJson();
+  } catch (error) {
+    // V8 strings stop at ~512 Mi characters: a result past that cannot be built at all.
+    if (error instanceof RangeError) return { error: tooLarge() };
+    throw error;
+  }
+  return resultJson.length > run.maxResultChars ? { error: tooLarge() } : { resultJson };
 }

@@ -48,6 +48,14 @@ export const sha256 = defineUnary({
 
 const Frequencies = z.record(z.string(), z.int().min(0));
 
+/**
+ * A copy of word counts without a prototype: words such as "constructor" or "__proto__" are then
+ * plain keys, not Object.prototype's members.
+ */
+function counts(from: Record<string, number>): Record<string, number> {
+  return Object.assign(Object.create(null) as Record<string, number>, from);
+}
+
 export const wordFrequency = defineReducer({
   name: "wordFrequency",
   description: "Folds texts into { word: count } (identity {}).",
@@ -55,12 +63,12 @@ export const wordFrequency = defineReducer({
   output: Frequencies,
   identity: {},
   step: (acc, text) => {
-    const out = { ...acc };
+    const out = counts(acc);
     for (const w of words(text)) out[w] = (out[w] ?? 0) + 1;
     return out;
   },
   combine: (a, b) => {
-    const out = { ...a };
+    const out = counts(a);
     for (const [w, n] of Object.entries(b)) out[w] = (out[w] ?? 0) + n;
     return out;
   },

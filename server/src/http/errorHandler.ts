@@ -46,6 +46,8 @@ export function toProblemError(error: FastifyError & { validation?: AjvLikeError
       return new ProblemError("payload_too_large", error.message);
     case "FST_ERR_BAD_URL":
       return new ProblemError("validation_failed", "The URL is not valid percent-encoding.", { errors: [{ path: "url:/", message: "is not a valid URL" }] });
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return new ProblemError("validation_failed", "A path segment is too long.", { errors: [{ path: "url:/", message: "has a segment over 1000 characters" }] });
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new ProblemError("invalid_json", error.message);
@@ -68,7 +70,13 @@ const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 export async function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const problemError = toProblemError(error);
   if (problemError.status >= 500) request.log.error({ err: error }, "request failed");
-  if (problemError.code === "payload_too_large") await drainRequest(request.raw, DRAIN_LIMIT_BYTES);
+  if (problemError.code === "payload_too_large") {
+    // Answer at once (a client that announced a huge body may never send it), close the
+    // connection afterwards, and keep reading what does arrive so a client still sending gets
+    // the 413 rather than a broken pipe.
+    void reply.header("connection", "close");
+    void drainRequest(request.raw, DRAIN_LIMIT_BYTES);
+  }
   return sendProblem(reply, problemError);
 }
 

@@ -1,5 +1,7 @@
+import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { LoggedEvent } from "../engine/EventLog.js";
+import { tenantOf } from "./bearerAuth.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";
 
@@ -13,11 +15,14 @@ export function eventRoutes(app: FastifyInstance, ctx: PolybridgeContext): void 
     fastifyPath("streamJobEvents"),
     { schema: routeSchema("streamJobEvents") },
     (request, reply) => {
-      const log = ctx.engine.events(request.params.id);
+      const log = ctx.engine.events(request.params.id, tenantOf(request));
       const lastId = Number(request.headers["last-event-id"] ?? 0);
+      // Headers set by hooks (CORS, rate limits) would be lost by hijacking: they go out with the stream's.
+      const hooked = reply.getHeaders() as OutgoingHttpHeaders;
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
+        ...hooked,
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache",
         connection: "keep-alive",

@@ -4,6 +4,7 @@ import type { JobRequest, JobStatus } from "@polybridge/spec";
 import type { FastifyInstance } from "fastify";
 import stringify from "safe-stable-stringify";
 import { isTerminal } from "../engine/JobEngine.js";
+import { tenantOf } from "./bearerAuth.js";
 import { parsePrefer } from "./parsePrefer.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";
@@ -25,14 +26,15 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
     async (request, reply) => {
       const prefer = parsePrefer(request.headers.prefer, ctx.maxWaitSeconds);
       const key = request.headers["idempotency-key"];
-      const { job, replayed } = engine.submit(request.body, key === undefined ? undefined : { key, fingerprint: fingerprint(request.body) });
-      if (prefer.waitSeconds !== undefined) await engine.wait(job.id, prefer.waitSeconds * 1000);
+      const tenant = tenantOf(request);
+      const { job, replayed } = engine.submit(request.body, key === undefined ? undefined : { key, fingerprint: fingerprint(request.body) }, tenant);
+      if (prefer.waitSeconds !== undefined) await engine.wait(job.id, prefer.waitSeconds * 1000, tenant);
       void reply.header("location", job.links.self);
       if (prefer.waitSeconds !== undefined) void reply.header("preference-applied", `wait=${prefer.waitSeconds}`);
       else if (prefer.respondAsync) void reply.header("preference-applied", "respond-async");
       if (replayed) void reply.header("idempotent-replayed", "true");
       if (isTerminal(job.status)) {
-        const pieces = engine.jobWithResultJson(job.id);
+        const pieces = engine.jobWithResultJson(job.id, tenant);
         if (pieces === undefined) return reply.code(200).send(job);
         const length = pieces.reduce((n, piece) => n + Buffer.byteLength(piece), 0);
         return reply.code(200).type("application/json").header("content-length", length).send(Readable.from(pieces, { objectMode: false }));
@@ -44,20 +46,20 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
   app.get<{ Querystring: { status?: JobStatus; limit?: number; cursor?: string } }>(
     fastifyPath("listJobs"),
     { schema: routeSchema("listJobs") },
-    async (request) => engine.list(request.query),
+    async (request) => engine.list(request.query, tenantOf(request)),
   );
 
   app.get<IdParams>(fastifyPath("getJob"), { schema: routeSchema("getJob") }, async (request, reply) => {
-    const job = engine.get(request.params.id);
+    const job = engine.get(request.params.id, tenantOf(request));
     if (!isTerminal(job.status)) void reply.header("retry-after", "1");
     return job;
   });
 
-  app.delete<IdParams>(fastifyPath("cancelJob"), { schema: routeSchema("cancelJob") }, async (request) => engine.cancel(request.params.id));
+  app.delete<IdParams>(fastifyPath("cancelJob"), { schema: routeSchema("cancelJob") }, async (request) => engine.cancel(request.params.id, tenantOf(request)));
 
   // Results are sent as the JSON text stored when the job finished: a million items are not
   // re-serialized per request.
   app.get<IdParams>(fastifyPath("getJobResult"), { schema: routeSchema("getJobResult") }, async (request, reply) =>
-    reply.type("application/json").send(engine.resultJson(request.params.id)),
+    reply.type("application/json").send(engine.resultJson(request.params.id, tenantOf(request))),
   );
 }

@@ -39,9 +39,17 @@ export async function polybridgePlugin(app: FastifyInstance, options: Polybridge
   const maxDepth = options.maxDepth ?? 64;
   // Only JSON bodies: everything else is 415 unsupported_media_type.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+  // Read as bytes and decoded strictly: invalid UTF-8 is malformed JSON, never replacement characters.
+  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string, maxDepth));
+      let text: string;
+      try {
+        text = utf8.decode(body as Buffer);
+      } catch {
+        throw new ProblemError("invalid_json", "The body is not valid UTF-8.");
+      }
+      done(null, parseJsonBody(text, maxDepth));
     } catch (error) {
       done(error as ProblemError, undefined);
     }
