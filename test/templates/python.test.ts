@@ -1,7 +1,7 @@
 // The Python template as a user gets it from `polybridge new calc-node --lang python --name
 // calc_node --port 9137`: run with the standard library only, it passes its own tests, the
-// contract and the conformance suite, drains on SIGTERM, and serves a function the user adds
-// through the typed SDK.
+// contract and the conformance suite, drains on SIGTERM, requires bearer tokens when given
+// some (one tenant per token), and serves a function the user adds through the typed SDK.
 import { existsSync } from "node:fs";
 import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +16,13 @@ import { runCommand, startServerProcess, type ServerProcess } from "../helpers/s
 
 // `python3` on PATH and Debian's /usr/bin/python3 may differ; the template must work with both.
 const interpreters = [...new Set(["python3", ...(existsSync("/usr/bin/python3") ? ["/usr/bin/python3"] : [])])];
-const start = (dir: string): Promise<ServerProcess> => startServerProcess("python3", ["server.py", "--port", "0"], { cwd: dir, timeoutMs: 30_000 });
+const start = (dir: string, env?: NodeJS.ProcessEnv): Promise<ServerProcess> =>
+  startServerProcess("python3", ["server.py", "--port", "0"], { cwd: dir, env, timeoutMs: 30_000 });
+
+// Two tokens, two tenants (test/conformance: servers in auth mode get POLYBRIDGE_AUTH_TOKENS="<T>,<T2>").
+const TOKEN = "calc-node-token-one";
+const OTHER_TOKEN = "calc-node-token-two";
+const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
 // What a user appends to functions.py: the decorator is the registration.
 const CUBE = `
@@ -94,6 +100,61 @@ describe("server-template/python made by createProject", () => {
     it("drains on SIGTERM: refuses new jobs, finishes running ones, exits 0", async () => {
       await expectDrainOnSigterm(server!);
     }, 30_000);
+  });
+
+  describe("the running server with bearer tokens", () => {
+    let server: ServerProcess | undefined;
+
+    beforeAll(async () => {
+      server = await start(dir, { POLYBRIDGE_AUTH_TOKENS: `${TOKEN},${OTHER_TOKEN}` });
+    }, 40_000);
+
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it("answers 401 problem+json with a Bearer challenge, before reading the body", async () => {
+      const url = server!.url;
+      const none = await fetch(`${url}/v1/jobs`);
+      expect(none.status).toBe(401);
+      expect(none.headers.get("www-authenticate")).toBe('Bearer realm="polybridge"');
+      expect(none.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(await none.json()).toMatchObject({ code: "unauthorized", status: 401, title: "Authentication required" });
+
+      const wrong = await fetch(`${url}/v1/jobs`, { headers: bearer("not-a-token") });
+      expect(wrong.status).toBe(401);
+      expect(wrong.headers.get("www-authenticate")).toBe('Bearer realm="polybridge", error="invalid_token"');
+      expect(wrong.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(await wrong.json()).toMatchObject({ code: "unauthorized" });
+
+      // 401 wins over 400 invalid_json, and over 404 for an unknown route.
+      const malformed = await fetch(`${url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+      expect([malformed.status, ((await malformed.json()) as { code: string }).code]).toEqual([401, "unauthorized"]);
+      const unknown = await fetch(`${url}/v1/nothing-here`);
+      expect(unknown.status).toBe(401);
+      await unknown.body?.cancel();
+
+      const health = await fetch(`${url}/v1/health`); // open by default
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: "ok" });
+    });
+
+    it("keeps each token's jobs to itself", async () => {
+      const url = server!.url;
+      const submitted = await fetch(`${url}/v1/jobs`, {
+        method: "POST",
+        headers: { ...bearer(TOKEN), "content-type": "application/json", prefer: "wait=10" },
+        body: JSON.stringify({ kind: "map", function: "square", input: { items: [1, 2, 3] } }),
+      });
+      const job = (await submitted.json()) as { id: string; status: string; result: unknown };
+      expect([submitted.status, job.status, job.result]).toEqual([200, "successful", { kind: "map", items: [1, 4, 9] }]);
+      const theirs = await fetch(`${url}/v1/jobs/${job.id}`, { headers: bearer(OTHER_TOKEN) });
+      expect([theirs.status, ((await theirs.json()) as { code: string }).code]).toEqual([404, "job_not_found"]);
+      const list = (await (await fetch(`${url}/v1/jobs?limit=100`, { headers: bearer(OTHER_TOKEN) })).json()) as { jobs: { id: string }[] };
+      expect(list.jobs.map((j) => j.id)).not.toContain(job.id);
+      const mine = await fetch(`${url}/v1/jobs/${job.id}/result`, { headers: bearer(TOKEN) });
+      expect(await mine.json()).toEqual({ kind: "map", items: [1, 4, 9] });
+    });
   });
 
   describe("a function the user adds", () => {
