@@ -111,7 +111,12 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         if not _is_json_media_type(self.headers.get("Content-Type")):
             sent = (self.headers.get("Content-Type") or "no content type").split(";", 1)[0]
             raise ProblemError("unsupported_media_type", f"Send application/json, not {sent}.")
-        data = self._read_chunked() if chunked else self.rfile.read(int(length_header or 0))
+        try:
+            data = self._read_chunked() if chunked else self.rfile.read(int(length_header or 0))
+        except TimeoutError:  # a client that stalls mid-body holds a thread: answer and close
+            self._body_consumed = True
+            self.close_connection = True
+            raise ProblemError("request_timeout", f"The body did not arrive within {self.timeout} s.") from None
         self._body_consumed = True
         try:
             return parse_json(data, MAX_JSON_DEPTH)

@@ -5,10 +5,12 @@ import json
 import threading
 import time
 import unittest
+from unittest import mock
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
 from polybridge.app import PolybridgeServer, ServerConfig
+from polybridge.http_handler import PolybridgeHandler
 
 JSON = {"Content-Type": "application/json"}
 
@@ -223,6 +225,25 @@ class HttpTests(unittest.TestCase):
         self.assertEqual([e["event"] for e in resumed if "event" in e], ["result", "status"])
         status, _, body = self.client.request("GET", f"/v1/jobs/{job['id']}/events", headers={"Last-Event-ID": "abc"})
         self.assertEqual((status, body["code"]), (400, "validation_failed"))
+
+
+class SlowBodyTests(unittest.TestCase):
+    def test_a_stalled_body_is_request_timeout(self) -> None:
+        with mock.patch.object(PolybridgeHandler, "timeout", 0.5):
+            server = PolybridgeServer(ServerConfig(port=0, workers=1))
+            url = server.start()
+            try:
+                conn = http.client.HTTPConnection(urlsplit(url).hostname, urlsplit(url).port, timeout=10)
+                conn.putrequest("POST", "/v1/functions/echo/call")
+                conn.putheader("Content-Type", "application/json")
+                conn.putheader("Content-Length", "100")
+                conn.endheaders(b'{"input":')  # and then nothing
+                response = conn.getresponse()
+                body = json.loads(response.read())
+                self.assertEqual((response.status, body["code"], response.headers["Connection"]), (408, "request_timeout", "close"))
+                conn.close()
+            finally:
+                server.shutdown(0)
 
 
 class ShutdownTests(unittest.TestCase):
