@@ -1,23 +1,25 @@
 %% Handlers for /v1/jobs: submit (Prefer, Idempotency-Key, limits, kinds), list, get,
-%% result and cancel. Events are in pbcompute_sse.
+%% result and cancel. Events are in pbcompute_sse. Each handler gets the caller's tenant
+%% (pbcompute_auth): jobs, their listing and Idempotency-Keys are per tenant, and another
+%% tenant's job answers 404 job_not_found.
 -module(pbcompute_api_jobs).
 
--export([submit/1, list/1, get/2, result/2, cancel/2, parse_prefer/1]).
+-export([submit/2, list/2, get/3, result/3, cancel/3, parse_prefer/1]).
 
 -define(MAX_WAIT_S, 60).
 
 %% POST /v1/jobs
-submit(Req) ->
+submit(Req, Tenant) ->
     case pbcompute_http:read_json(Req) of
         {error, Code, Detail} -> pbcompute_http:problem(Req, Code, Detail);
         {ok, Body} ->
             case pbcompute_request:job(Body) of
                 {error, Errors} -> pbcompute_http:validation_failed(Req, Errors);
-                {ok, Spec} -> check_limits(Req, Body, Spec)
+                {ok, Spec} -> check_limits(Req, Tenant, Body, Spec)
             end
     end.
 
-check_limits(Req, Body, #{input := Input} = Spec) ->
+check_limits(Req, Tenant, Body, #{input := Input} = Spec) ->
     {Count, Max} = case Input of
                        {items, Items} -> {length(Items), pbcompute_config:get(max_items)};
                        {range, S, E, St} -> {pbcompute_request:range_count(S, E, St), pbcompute_config:get(max_range)}
@@ -25,16 +27,16 @@ check_limits(Req, Body, #{input := Input} = Spec) ->
     case Count > Max of
         true -> pbcompute_http:problem(Req, too_many_items,
                                        io_lib:format("The input has ~b items; the limit is ~b.", [Count, Max]));
-        false -> check_functions(Req, Body, Spec)
+        false -> check_functions(Req, Tenant, Body, Spec)
     end.
 
-check_functions(Req, Body, Spec) ->
+check_functions(Req, Tenant, Body, Spec) ->
     case pbcompute_registry:job_functions(Spec) of
         {error, Code, Detail} -> pbcompute_http:problem(Req, Code, Detail);
         {ok, Fns} ->
             case check_range_start(Spec, maps:get(main, Fns)) of
                 {error, Errors} -> pbcompute_http:validation_failed(Req, Errors);
-                ok -> create(Req, Body, Spec, Fns)
+                ok -> create(Req, Tenant, Body, Spec, Fns)
             end
     end.
 
@@ -46,16 +48,16 @@ check_range_start(#{input := {range, Start, End, Step}}, Def) ->
     end;
 check_range_start(_, _) -> ok.
 
-create(Req, Body, Spec, Fns) ->
+create(Req, Tenant, Body, Spec, Fns) ->
     case idempotency_key(pbcompute_http:header("idempotency-key", Req)) of
         error ->
             pbcompute_http:validation_failed(
               Req, [#{<<"path">> => <<"/Idempotency-Key">>, <<"message">> => <<"must be 1 to 255 characters">>}]);
-        Key -> create(Req, Body, Spec, Fns, Key)
+        Key -> create(Req, Tenant, Body, Spec, Fns, Key)
     end.
 
-create(Req, Body, Spec, Fns, Key) ->
-    case pbcompute_jobs:submit(Spec, Fns, Key, Body) of
+create(Req, Tenant, Body, Spec, Fns, Key) ->
+    case pbcompute_jobs:submit(Tenant, Spec, Fns, Key, Body) of
         {new, Id} -> respond_submitted(Req, Id, []);
         {replayed, Id} -> respond_submitted(Req, Id, [{"Idempotent-Replayed", "true"}]);
         {error, idempotency_key_conflict} ->
@@ -134,14 +136,14 @@ wait_terminal(Id, Ms) ->
 
 terminal(#{<<"status">> := S}) -> lists:member(S, [<<"successful">>, <<"failed">>, <<"dismissed">>]).
 
-%% GET /v1/jobs?status=&limit=&cursor=
-list(Req) ->
+%% GET /v1/jobs?status=&limit=&cursor= (the caller's jobs only)
+list(Req, Tenant) ->
     Query = pbcompute_http:query(Req),
     Checks = [list_param(K, proplists:get_value(K, Query)) || K <- ["status", "limit", "cursor"]],
     case [E || {error, E} <- Checks] of
         [] ->
             [{ok, Status}, {ok, Limit}, {ok, Cursor}] = Checks,
-            {Jobs, Next} = pbcompute_store:page(Status, Limit, Cursor),
+            {Jobs, Next} = pbcompute_store:page(Tenant, Status, Limit, Cursor),
             NextCursor = case Next of undefined -> null; Seq -> pbcompute_store:encode_cursor(Seq) end,
             pbcompute_http:json(Req, 200, #{<<"jobs">> => Jobs, <<"nextCursor">> => NextCursor});
         Errors -> pbcompute_http:validation_failed(Req, Errors)
@@ -172,8 +174,8 @@ list_param("cursor", C) ->
 param_error(Name, Message) -> #{<<"path">> => list_to_binary("/" ++ Name), <<"message">> => Message}.
 
 %% GET /v1/jobs/{id}
-get(Req, Id) ->
-    case pbcompute_store:lookup(Id) of
+get(Req, Tenant, Id) ->
+    case pbcompute_store:lookup(Id, Tenant) of
         not_found -> job_not_found(Req, Id);
         {ok, Job, _, _} ->
             Headers = case terminal(Job) of true -> []; false -> [{"Retry-After", "1"}] end,
@@ -181,8 +183,8 @@ get(Req, Id) ->
     end.
 
 %% GET /v1/jobs/{id}/result
-result(Req, Id) ->
-    case pbcompute_store:lookup(Id) of
+result(Req, Tenant, Id) ->
+    case pbcompute_store:lookup(Id, Tenant) of
         not_found -> job_not_found(Req, Id);
         {ok, #{<<"status">> := <<"successful">>}, Result, _} -> pbcompute_http:json(Req, 200, Result);
         {ok, #{<<"status">> := <<"failed">>} = Job, _, _} ->
@@ -198,8 +200,8 @@ result(Req, Id) ->
     end.
 
 %% DELETE /v1/jobs/{id}
-cancel(Req, Id) ->
-    case pbcompute_jobs:cancel(Id) of
+cancel(Req, Tenant, Id) ->
+    case pbcompute_jobs:cancel(Tenant, Id) of
         {ok, Job} -> pbcompute_http:json(Req, 200, Job);
         {error, job_not_found} -> job_not_found(Req, Id);
         {error, job_already_finished} ->

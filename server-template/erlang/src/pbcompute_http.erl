@@ -2,7 +2,7 @@
 %% replies, and reading a JSON body under the protocol's limits (media type, 16 MiB, depth).
 -module(pbcompute_http).
 
--export([json/3, json/4, problem/2, problem/3, problem/5, validation_failed/2, read_json/1, header/2, query/1]).
+-export([json/3, json/4, problem/2, problem/3, problem/5, validation_failed/2, read_json/1, skip_body/1, header/2, query/1]).
 
 json(Req, Status, Body) -> json(Req, Status, Body, []).
 
@@ -64,13 +64,21 @@ read_json(Req) ->
 parse(undefined) -> {error, invalid_json, <<"The request has no body.">>};
 parse(Body) ->
     case pbcompute_json:decode(Body) of
-        {error, invalid_json} -> {error, invalid_json, <<"The body is not valid JSON.">>};
+        {error, invalid_json} -> {error, invalid_json, invalid_json_detail(Body)};
         {ok, Term} ->
             Depth = pbcompute_config:get(max_depth),
             case pbcompute_json:depth_exceeds(Term, Depth) of
                 true -> {error, nesting_too_deep, io_lib:format("JSON nests deeper than ~b levels.", [Depth])};
                 false -> {ok, Term}
             end
+    end.
+
+%% jiffy rejects invalid UTF-8 (it never decodes with replacement characters); only on that
+%% error path is the body checked again, to say why.
+invalid_json_detail(Body) ->
+    case unicode:characters_to_binary(Body) of
+        Valid when is_binary(Valid) -> <<"The body is not valid JSON.">>;
+        _ -> <<"The body is not valid UTF-8.">>
     end.
 
 too_large(Max) ->
@@ -84,6 +92,23 @@ is_json(Value) ->
         (lists:prefix("application/", Type) andalso lists:suffix("+json", Type)) of
         true -> true;
         false -> {false, Type}
+    end.
+
+%% @doc For a request answered without reading its body (401): the body is dropped unparsed,
+%% as for a 413, so the client can finish sending and read the answer. A client that waits
+%% for `100 Continue` has sent nothing yet: it gets the answer at once and the connection closes.
+skip_body(Req) ->
+    case {declared_length(Req), header("expect", Req)} of
+        {_, Expect} when Expect =/= undefined -> force_close();
+        {Length, _} when is_integer(Length), Length > 0 ->
+            discard_body(Req, Length, pbcompute_config:get(max_body_bytes));
+        {Length, _} when is_integer(Length) -> ok;
+        {undefined, _} ->
+            %% Chunked or an unparsable length: not worth reading; close after the answer.
+            case {header("content-length", Req), header("transfer-encoding", Req)} of
+                {undefined, undefined} -> ok;
+                _ -> force_close()
+            end
     end.
 
 declared_length(Req) ->

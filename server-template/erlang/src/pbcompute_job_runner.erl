@@ -6,7 +6,7 @@
 -module(pbcompute_job_runner).
 -behaviour(gen_server).
 
--export([start/4, run/1, cancel/1, subscribe/2, now_iso/0]).
+-export([start/5, run/1, cancel/1, subscribe/2, now_iso/0]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
 %% A worker that dies without reporting (killed, out of memory) has its chunk re-run this
@@ -22,9 +22,9 @@
 
 %% API ------------------------------------------------------------------------------------
 
-%% @doc Starts the runner of a new job (status accepted) and logs its first event.
-%% Spec comes from pbcompute_request:job/1; Fns from pbcompute_api_jobs.
-start(Id, Seq, Spec, Fns) -> gen_server:start(?MODULE, {Id, Seq, Spec, Fns}, []).
+%% @doc Starts the runner of a new job (status accepted) owned by tenant Owner and logs its
+%% first event. Spec comes from pbcompute_request:job/1; Fns from pbcompute_api_jobs.
+start(Id, Seq, Owner, Spec, Fns) -> gen_server:start(?MODULE, {Id, Seq, Owner, Spec, Fns}, []).
 
 %% @doc Moves an accepted job to running (sent by pbcompute_jobs when a slot is free).
 run(Pid) -> gen_server:cast(Pid, run).
@@ -38,7 +38,7 @@ subscribe(Pid, Subscriber) -> gen_server:call(Pid, {subscribe, Subscriber}).
 
 %% gen_server ------------------------------------------------------------------------------
 
-init({Id, Seq, #{kind := Kind, function := Function, reducer := Reducer, input := Input,
+init({Id, Seq, Owner, #{kind := Kind, function := Function, reducer := Reducer, input := Input,
                  options := Given}, Fns}) ->
     process_flag(trap_exit, true),  % worker deaths arrive as messages, never kill the job
     Source = pbcompute_plists:source(Input),
@@ -60,7 +60,7 @@ init({Id, Seq, #{kind := Kind, function := Function, reducer := Reducer, input :
               undefined -> Job0;
               _ -> Job0#{<<"reducer">> => Reducer}
           end,
-    ok = pbcompute_store:insert(Id, Seq, Job, self()),
+    ok = pbcompute_store:insert(Id, Seq, Owner, Job, self()),
     St = #st{id = Id, job = Job, kind = Kind, fns = Fns, source = Source, chunk_size = ChunkSize,
              concurrency = Concurrency, timeout_ms = TimeoutMs, total_chunks = TotalChunks,
              acc = pbcompute_plists:new_acc(Kind),

@@ -5,7 +5,7 @@
 -module(pbcompute_jobs).
 -behaviour(gen_server).
 
--export([start_link/0, submit/4, cancel/1, stats/0, drain/1]).
+-export([start_link/0, submit/4, submit/5, cancel/1, cancel/2, stats/0, drain/1]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
 -record(st, {next_seq = 1, running = #{}, queue = queue:new(), monitors = #{},
@@ -13,26 +13,33 @@
 
 start_link() -> gen_server:start_link({local, ?MODULE}, ?MODULE, [], []).
 
-%% @doc Creates a job, or finds the one an Idempotency-Key already made:
+%% @doc submit/5 for the shared tenant `public` (auth off).
+submit(Spec, Fns, IdempotencyKey, Body) -> submit(public, Spec, Fns, IdempotencyKey, Body).
+
+%% @doc Creates a job owned by Tenant, or finds the one Tenant's Idempotency-Key already made:
 %% `{new, Id}`, `{replayed, Id}` or `{error, idempotency_key_conflict | queue_full | shutting_down}`.
 %% Body is the parsed request body, compared with == (key order and 1 vs 1.0 do not matter).
-submit(Spec, Fns, IdempotencyKey, Body) ->
-    gen_server:call(?MODULE, {submit, Spec, Fns, IdempotencyKey, Body}, 60000).
+%% Each tenant has its own keys: the same key from two tenants makes two jobs.
+submit(Tenant, Spec, Fns, IdempotencyKey, Body) ->
+    gen_server:call(?MODULE, {submit, Tenant, Spec, Fns, IdempotencyKey, Body}, 60000).
 
-%% @doc Dismisses a job: `{ok, Job}` (also for an already dismissed one),
-%% `{error, job_already_finished}` or `{error, job_not_found}`.
-cancel(Id) ->
-    case pbcompute_store:lookup(Id) of
+%% @doc cancel/2 for the shared tenant `public` (auth off).
+cancel(Id) -> cancel(public, Id).
+
+%% @doc Dismisses Tenant's job: `{ok, Job}` (also for an already dismissed one),
+%% `{error, job_already_finished}` or `{error, job_not_found}` (also for another tenant's job).
+cancel(Tenant, Id) ->
+    case pbcompute_store:lookup(Id, Tenant) of
         not_found -> {error, job_not_found};
         {ok, #{<<"status">> := S}, _, Runner} when S =:= <<"accepted">>; S =:= <<"running">> ->
             try pbcompute_job_runner:cancel(Runner)
-            catch exit:_ -> cancelled_or_finished(Id)  % it finished while we asked
+            catch exit:_ -> cancelled_or_finished(Tenant, Id)  % it finished while we asked
             end;
-        {ok, _, _, _} -> cancelled_or_finished(Id)
+        {ok, _, _, _} -> cancelled_or_finished(Tenant, Id)
     end.
 
-cancelled_or_finished(Id) ->
-    case pbcompute_store:lookup(Id) of
+cancelled_or_finished(Tenant, Id) ->
+    case pbcompute_store:lookup(Id, Tenant) of
         {ok, #{<<"status">> := <<"dismissed">>} = Job, _, _} -> {ok, Job};
         {ok, _, _, _} -> {error, job_already_finished};
         not_found -> {error, job_not_found}
@@ -51,11 +58,11 @@ init([]) ->
     ok = pbcompute_store:create_tables(),
     {ok, #st{}}.
 
-handle_call({submit, Spec, Fns, Key, Body}, _From, St) ->
-    case maps:find(Key, St#st.idem) of
+handle_call({submit, Tenant, Spec, Fns, Key, Body}, _From, St) ->
+    case maps:find({Tenant, Key}, St#st.idem) of
         {ok, {Id, Body0}} when Body0 == Body -> {reply, {replayed, Id}, St};
         {ok, _} -> {reply, {error, idempotency_key_conflict}, St};
-        error -> admit(Spec, Fns, Key, Body, St)
+        error -> admit(Tenant, Spec, Fns, Key, Body, St)
     end;
 handle_call(stats, _From, St) ->
     {reply, #{queued => queue:len(St#st.queue), running => map_size(St#st.running),
@@ -86,8 +93,8 @@ handle_info(_, St) -> {noreply, St}.
 
 %% Admission ---------------------------------------------------------------------------------
 
-admit(_, _, _, _, #st{draining = true} = St) -> {reply, {error, shutting_down}, St};
-admit(Spec, Fns, Key, Body, St) ->
+admit(_, _, _, _, _, #st{draining = true} = St) -> {reply, {error, shutting_down}, St};
+admit(Tenant, Spec, Fns, Key, Body, St) ->
     MaxRunning = pbcompute_config:get(max_running_jobs),
     Full = map_size(St#st.running) >= MaxRunning
         andalso queue:len(St#st.queue) >= pbcompute_config:get(max_queued_jobs),
@@ -96,9 +103,9 @@ admit(Spec, Fns, Key, Body, St) ->
         false ->
             Seq = St#st.next_seq,
             Id = job_id(Seq),
-            {ok, Pid} = pbcompute_job_runner:start(Id, Seq, Spec, Fns),
+            {ok, Pid} = pbcompute_job_runner:start(Id, Seq, Tenant, Spec, Fns),
             Ref = erlang:monitor(process, Pid),
-            St1 = remember_key(Key, Id, Body, St#st{next_seq = Seq + 1,
+            St1 = remember_key({Tenant, Key}, Id, Body, St#st{next_seq = Seq + 1,
                                                      monitors = (St#st.monitors)#{Ref => Id}}),
             St2 = start_queued(St1#st{queue = queue:in({Id, Pid}, St1#st.queue)}),
             {reply, {new, Id}, evict(St2)}
@@ -118,7 +125,8 @@ job_id(Seq) ->
     Random = string:lowercase(binary:encode_hex(rand:bytes(4))),
     <<"job_", (string:lowercase(integer_to_binary(Seq, 36)))/binary, "_", Random/binary>>.
 
-remember_key(undefined, _, _, St) -> St;
+%% Keys are {Tenant, Idempotency-Key}.
+remember_key({_, undefined}, _, _, St) -> St;
 remember_key(Key, Id, Body, St) ->
     St#st{idem = (St#st.idem)#{Key => {Id, Body}}, idem_of_job = (St#st.idem_of_job)#{Id => Key}}.
 

@@ -6,10 +6,15 @@
 
 -define(TYPE_BASE, "https://polybridge.dev/problems/").
 
-%% {code, HTTP status, title}. Job error codes (last four) carry the status that best describes
-%% them; they only appear inside `Job.error` and SSE `error` events.
+%% {code, HTTP status, title}. Job error codes (the last five) carry the status that best
+%% describes them; they only appear inside `Job.error` and SSE `error` events. The titles of the
+%% codes added with auth follow the spec's x-problems table.
 table() ->
     [{invalid_json, 400, <<"Invalid JSON">>},
+     {unauthorized, 401, <<"Authentication required">>},
+     {request_timeout, 408, <<"Request timed out">>},
+     {rate_limited, 429, <<"Too many requests">>},
+     {headers_too_large, 431, <<"Request headers too large">>},
      {validation_failed, 400, <<"Request validation failed">>},
      {nesting_too_deep, 400, <<"JSON nested too deep">>},
      {function_kind_mismatch, 400, <<"Function kind mismatch">>},
@@ -33,7 +38,8 @@ table() ->
      {item_failed, 422, <<"Item failed">>},
      {job_timeout, 504, <<"Job timed out">>},
      {job_cancelled, 409, <<"Job cancelled">>},
-     {worker_crashed, 500, <<"Worker crashed">>}].
+     {worker_crashed, 500, <<"Worker crashed">>},
+     {result_too_large, 413, <<"Result too large">>}].
 
 codes() -> [Code || {Code, _, _} <- table()].
 

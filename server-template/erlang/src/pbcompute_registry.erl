@@ -74,17 +74,17 @@ invoke(#{kind := unary} = Def, Input) -> apply_unary(Def, Input);
 invoke(#{kind := emitter} = Def, Input) -> emit(Def, Input);
 invoke(#{kind := reducer} = Def, [Acc, Item]) -> step(Def, Acc, Item).
 
-apply_unary(#{run := Run}, X) -> guarded(fun() -> Run(X) end).
+apply_unary(#{run := Run} = Def, X) -> guarded(Def, fun() -> Run(X) end).
 
-step(#{step := Step}, Acc, X) -> guarded(fun() -> Step(Acc, X) end).
+step(#{step := Step} = Def, Acc, X) -> guarded(Def, fun() -> Step(Acc, X) end).
 
-combine(#{combine := Combine}, A, B) -> guarded(fun() -> Combine(A, B) end).
+combine(#{combine := Combine} = Def, A, B) -> guarded(Def, fun() -> Combine(A, B) end).
 
 identity(#{identity := Identity}) -> Identity.
 
 %% @doc Runs an emitter and checks its output is `[[Key, Value], ...]` with string/number keys.
-emit(#{run := Run, name := Name}, X) ->
-    case guarded(fun() -> Run(X) end) of
+emit(#{run := Run, name := Name} = Def, X) ->
+    case guarded(Def, fun() -> Run(X) end) of
         {ok, Pairs} when is_list(Pairs) ->
             case lists:all(fun is_pair/1, Pairs) of
                 true -> {ok, Pairs};
@@ -97,10 +97,56 @@ emit(#{run := Run, name := Name}, X) ->
 is_pair([K, _]) -> is_binary(K) orelse is_number(K);
 is_pair(_) -> false.
 
-guarded(Fun) ->
+guarded(#{name := Name}, Fun) ->
     try {ok, Fun()}
-    catch Class:Reason -> {error, error_message(Class, Reason)}
+    catch
+        error:badarith:Stack ->
+            case non_finite(Stack) of
+                {true, Value} -> {error, non_finite_message(Name, Value)};
+                false -> {error, error_message(error, badarith)}
+            end;
+        Class:Reason -> {error, error_message(Class, Reason)}
     end.
+
+%% Erlang floats have no Infinity or NaN: an operation that would make one raises badarith
+%% instead, so a result JSON could not carry never exists. When the failing operation is on top
+%% of the stack with its arguments, a badarith of numbers is an overflow (`+ - *`: the sign is
+%% known; a math function: it is not) and one of a non-number is a plain type error. Float
+%% instructions (`/`, arithmetic with a float literal) report only the calling function: such
+%% a badarith is taken as an overflow or a division by zero, since inputs were validated.
+%% `div`/`rem` by zero stay plain errors.
+non_finite([{erlang, Op, [A, B], _} | _]) when is_number(A), is_number(B) ->
+    case Op of
+        '*' -> {true, infinity(sign(A) * sign(B))};
+        '+' -> {true, infinity(larger(A, B))};
+        '-' -> {true, infinity(larger(A, -B))};
+        _ -> false  % div, rem, bsl, ...
+    end;
+non_finite([{erlang, _, _, _} | _]) -> false;
+non_finite([{math, _, Args, _} | _]) when is_list(Args) ->
+    case lists:all(fun is_number/1, Args) of
+        true -> {true, undefined};
+        false -> false
+    end;
+non_finite([{_, _, Arity, _} | _]) when is_integer(Arity) -> {true, undefined};  % a float instruction
+non_finite(_) -> false.
+
+sign(X) when X < 0 -> -1;
+sign(_) -> 1.
+
+%% The sign of an overflowing sum is the sign of its larger term.
+larger(A, B) when abs(A) >= abs(B) -> sign(A);
+larger(_, B) -> sign(B).
+
+infinity(1) -> <<"Infinity">>;
+infinity(-1) -> <<"-Infinity">>.
+
+%% @doc The message of a function whose result JSON cannot carry (docs/PROTOCOL.md).
+non_finite_message(Name, undefined) ->
+    <<Name/binary, " returned a non-finite number (an overflow or a division by zero),"
+      " which JSON cannot represent">>;
+non_finite_message(Name, Value) ->
+    <<Name/binary, " returned a non-finite number (", Value/binary, "), which JSON cannot represent">>.
 
 %% @doc The text a caller sees for a raised function: a binary/string reason as is,
 %% anything else printed as an Erlang term.

@@ -3,14 +3,15 @@
 %% sends `: heartbeat` comments while idle, and ends after the terminal `status` event.
 -module(pbcompute_sse).
 
--export([stream/2]).
+-export([stream/3]).
 
 %% After the runner is gone, how long to look for the terminal events pbcompute_jobs writes
 %% for a crashed runner before giving up on the stream.
 -define(CRASH_GRACE_MS, 1000).
 
-stream(Req, Id) ->
-    case pbcompute_store:lookup(Id) of
+%% Only the tenant that submitted the job sees its events (pbcompute_auth).
+stream(Req, Tenant, Id) ->
+    case pbcompute_store:lookup(Id, Tenant) of
         not_found ->
             pbcompute_http:problem(Req, job_not_found, ["No job '", Id, "'."]);
         {ok, _Job, _, Runner} ->

@@ -16,13 +16,18 @@ start_link() ->
 %% @doc The port actually bound (the real one when 0 was asked).
 port() -> mochiweb_socket_server:get(?SERVER, port).
 
-%% @doc One request. Unexpected crashes become `500 internal_error`; socket errors (MochiWeb
-%% exits with {shutdown, _}) end the connection as MochiWeb intends.
+%% @doc One request: who is asking (pbcompute_auth, before anything else), then the route.
+%% Unexpected crashes become `500 internal_error`; socket errors (MochiWeb exits with
+%% {shutdown, _}) end the connection as MochiWeb intends.
 loop(Req) ->
     try
-        case path_segments(Req) of
-            {ok, Segments} -> dispatch(mochiweb_request:get(method, Req), Segments, Req);
-            error -> pbcompute_http:problem(Req, validation_failed, <<"The request path is not valid percent-encoding.">>)
+        Method = mochiweb_request:get(method, Req),
+        Path = path_segments(Req),
+        case {pbcompute_auth:check(Method, Path, Req), Path} of
+            {{error, Why}, _} -> unauthorized(Req, Why);
+            {{ok, _}, invalid} ->
+                pbcompute_http:problem(Req, validation_failed, <<"The request path is not valid percent-encoding.">>);
+            {{ok, Tenant}, Segments} -> dispatch(Method, Segments, Tenant, Req)
         end
     catch
         exit:{shutdown, _} = Reason -> exit(Reason);
@@ -33,6 +38,16 @@ loop(Req) ->
             pbcompute_http:problem(Req, internal_error, <<"The server failed to handle the request.">>)
     end.
 
+%% 401 with the RFC 6750 challenge. The body, if any, is never parsed (see skip_body).
+unauthorized(Req, Why) ->
+    pbcompute_http:skip_body(Req),
+    Detail = case Why of
+                 missing -> <<"Send Authorization: Bearer <token>.">>;
+                 invalid_token -> <<"The bearer token is not valid.">>
+             end,
+    pbcompute_http:problem(Req, unauthorized, Detail, #{},
+                           [{"WWW-Authenticate", pbcompute_auth:challenge(Why)}]).
+
 %% MochiWeb percent-decodes the path to bytes; a segment must then be UTF-8 (broken
 %% encodings such as "%E0%A4%A" are not, and could not be echoed back as JSON).
 path_segments(Req) ->
@@ -40,16 +55,16 @@ path_segments(Req) ->
         Path ->
             Segments = [list_to_binary(S) || S <- string:split(Path, "/", all)],
             case lists:all(fun is_utf8/1, Segments) of
-                true -> {ok, Segments};
-                false -> error
+                true -> Segments;
+                false -> invalid
             end
-    catch _:_ -> error
+    catch _:_ -> invalid
     end.
 
 is_utf8(Bin) -> is_binary(unicode:characters_to_binary(Bin)).
 
-dispatch(Method, Segments, Req) ->
-    case route(Segments) of
+dispatch(Method, Segments, Tenant, Req) ->
+    case route(Segments, Tenant) of
         not_found ->
             pbcompute_http:problem(Req, not_found, <<"No route for this path.">>);
         {Handlers, Args} ->
@@ -63,24 +78,25 @@ dispatch(Method, Segments, Req) ->
             end
     end.
 
-%% The route table: path pattern -> [{Method, Handler}].
-route([<<>>, <<"v1">>, <<"health">>]) ->
+%% The route table: path pattern -> [{Method, Handler}] and the handler's arguments after Req.
+%% Job handlers get the tenant first: a job is only visible to the tenant that submitted it.
+route([<<>>, <<"v1">>, <<"health">>], _) ->
     {[{'GET', fun pbcompute_api_functions:health/1}], []};
-route([<<>>, <<"v1">>, <<"functions">>]) ->
+route([<<>>, <<"v1">>, <<"functions">>], _) ->
     {[{'GET', fun pbcompute_api_functions:list/1}], []};
-route([<<>>, <<"v1">>, <<"functions">>, Name]) when Name =/= <<>> ->
+route([<<>>, <<"v1">>, <<"functions">>, Name], _) when Name =/= <<>> ->
     {[{'GET', fun pbcompute_api_functions:get/2}], [Name]};
-route([<<>>, <<"v1">>, <<"functions">>, Name, <<"call">>]) when Name =/= <<>> ->
+route([<<>>, <<"v1">>, <<"functions">>, Name, <<"call">>], _) when Name =/= <<>> ->
     {[{'POST', fun pbcompute_api_functions:call/2}], [Name]};
-route([<<>>, <<"v1">>, <<"jobs">>]) ->
-    {[{'GET', fun pbcompute_api_jobs:list/1}, {'POST', fun pbcompute_api_jobs:submit/1}], []};
-route([<<>>, <<"v1">>, <<"jobs">>, Id]) when Id =/= <<>> ->
-    {[{'GET', fun pbcompute_api_jobs:get/2}, {'DELETE', fun pbcompute_api_jobs:cancel/2}], [Id]};
-route([<<>>, <<"v1">>, <<"jobs">>, Id, <<"result">>]) when Id =/= <<>> ->
-    {[{'GET', fun pbcompute_api_jobs:result/2}], [Id]};
-route([<<>>, <<"v1">>, <<"jobs">>, Id, <<"events">>]) when Id =/= <<>> ->
-    {[{'GET', fun pbcompute_sse:stream/2}], [Id]};
-route(_) -> not_found.
+route([<<>>, <<"v1">>, <<"jobs">>], T) ->
+    {[{'GET', fun pbcompute_api_jobs:list/2}, {'POST', fun pbcompute_api_jobs:submit/2}], [T]};
+route([<<>>, <<"v1">>, <<"jobs">>, Id], T) when Id =/= <<>> ->
+    {[{'GET', fun pbcompute_api_jobs:get/3}, {'DELETE', fun pbcompute_api_jobs:cancel/3}], [T, Id]};
+route([<<>>, <<"v1">>, <<"jobs">>, Id, <<"result">>], T) when Id =/= <<>> ->
+    {[{'GET', fun pbcompute_api_jobs:result/3}], [T, Id]};
+route([<<>>, <<"v1">>, <<"jobs">>, Id, <<"events">>], T) when Id =/= <<>> ->
+    {[{'GET', fun pbcompute_sse:stream/3}], [T, Id]};
+route(_, _) -> not_found.
 
 %% MochiWeb gives well-known methods as atoms and others as strings.
 atom_to_list_safe(M) when is_atom(M) -> atom_to_list(M);

@@ -67,6 +67,32 @@ sleep_test_() ->
              ?assert(erlang:monotonic_time(millisecond) - T0 >= 30)
      end].
 
+%% Erlang floats overflow with badarith, never to Infinity: that becomes a clear failure, not a
+%% crash and never a number JSON cannot carry.
+non_finite_test_() ->
+    Def = fun(Run) -> #{name => <<"f">>, kind => unary, run => Run} end,
+    Unary = fun(Run, X) -> pbcompute_registry:apply_unary(Def(Run), X) end,
+    Msg = fun(Value) -> <<"f returned a non-finite number (", Value/binary, "), which JSON cannot represent">> end,
+    [?_assertEqual({error, <<"square returned a non-finite number (Infinity), which JSON cannot represent">>},
+                   call(<<"square">>, 1.0e200)),
+     ?_assertEqual({error, <<"square returned a non-finite number (Infinity), which JSON cannot represent">>},
+                   call(<<"square">>, -1.0e200)),
+     ?_assertEqual({error, <<"sum returned a non-finite number (-Infinity), which JSON cannot represent">>},
+                   call(<<"sum">>, [-1.0e308, -1.0e308])),
+     %% A bignum that no float can hold, added to a float.
+     ?_assertEqual({error, <<"sum returned a non-finite number (Infinity), which JSON cannot represent">>},
+                   call(<<"sum">>, [1 bsl 2000, 0.5])),
+     ?_assertEqual({error, Msg(<<"-Infinity">>)}, Unary(fun([A, B]) -> A * B end, [1.0e300, -1.0e300])),
+     ?_assertEqual({error, Msg(<<"-Infinity">>)}, Unary(fun([A, B]) -> A - B end, [-1.0e308, 1.0e308])),
+     %% Float instructions (a float literal, `/`) and math functions do not say which value.
+     ?_assertEqual({error, Msg(<<"an overflow or a division by zero">>)}, Unary(fun(X) -> X * -1.0e300 end, 1.0e300)),
+     ?_assertEqual({error, Msg(<<"an overflow or a division by zero">>)}, Unary(fun(X) -> 1 / X end, 0)),
+     ?_assertEqual({error, Msg(<<"an overflow or a division by zero">>)}, Unary(fun math:exp/1, 1000)),
+     %% Arithmetic on a non-number, and integer division by zero, are ordinary failures.
+     ?_assertEqual({error, <<"badarith">>}, Unary(fun([A, B]) -> A + B end, [1, <<"a">>])),
+     ?_assertEqual({error, <<"badarith">>}, Unary(fun([A, B]) -> A div B end, [1, 0])),
+     ?_assertEqual({ok, 2.0e307}, Unary(fun(X) -> X * 2 end, 1.0e307))].
+
 raised_messages_test_() ->
     [?_assertEqual(<<"why">>, pbcompute_registry:error_message(throw, <<"why">>)),
      ?_assertEqual(<<"why">>, pbcompute_registry:error_message(error, "why")),

@@ -6,9 +6,11 @@ http_test_() ->
     {setup,
      fun() ->
              {ok, _} = application:ensure_all_started(inets),
-             %% A small body limit keeps the 413 test fast; the default is 16 MiB.
+             %% A small body limit keeps the 413 test fast; the default is 16 MiB. Auth is off
+             %% whatever the environment says (pbcompute_auth_tests covers it).
              {ok, Url} = pbcompute:start(#{port => 0, host => "127.0.0.1", heartbeat_ms => 100,
-                                           max_body_bytes => 1000}),
+                                           max_body_bytes => 1000, auth_tokens => "",
+                                           auth_tokens_file => ""}),
              Url
      end,
      fun(_) -> pbcompute:stop() end,
@@ -22,6 +24,17 @@ http_test_() ->
               {"async job, result and cancel", fun() -> job_async(Url) end},
               {"server-sent events", fun() -> events(Url) end}]
      end}.
+
+%% The codes added with auth, with the spec's statuses and titles.
+problem_codes_test_() ->
+    [?_assertEqual({Status, Title}, {pbcompute_problem:status(Code), pbcompute_problem:title(Code)})
+     || {Code, Status, Title} <- [{unauthorized, 401, <<"Authentication required">>},
+                                  {request_timeout, 408, <<"Request timed out">>},
+                                  {rate_limited, 429, <<"Too many requests">>},
+                                  {headers_too_large, 431, <<"Request headers too large">>},
+                                  {result_too_large, 413, <<"Result too large">>}]] ++
+    [?_assertMatch(#{<<"type">> := <<"https://polybridge.dev/problems/unauthorized">>, <<"status">> := 401,
+                     <<"code">> := <<"unauthorized">>}, pbcompute_problem:new(unauthorized))].
 
 prefer_test_() ->
     P = fun pbcompute_api_jobs:parse_prefer/1,
@@ -81,7 +94,17 @@ calls(Url) ->
         post(Url, "/v1/functions/sleep/call", #{input => 10001}),
     {200, _, #{<<"output">> := 7}} = post(Url, "/v1/functions/sum/call", #{input => [3, 4]}),
     {400, _, #{<<"errors">> := [#{<<"path">> := <<"/input/1">>}]}} =
-        post(Url, "/v1/functions/sum/call", #{input => [3, <<"x">>]}).
+        post(Url, "/v1/functions/sum/call", #{input => [3, <<"x">>]}),
+    %% A result JSON cannot carry (Erlang raises badarith on overflow) is a failed call.
+    {422, _, #{<<"code">> := <<"function_failed">>,
+               <<"detail">> := <<"square returned a non-finite number (Infinity), which JSON cannot represent">>}} =
+        post(Url, "/v1/functions/square/call", #{input => 1.0e200}),
+    {200, _, #{<<"id">> := Job, <<"status">> := <<"failed">>,
+               <<"error">> := #{<<"code">> := <<"item_failed">>, <<"itemIndex">> := 1}}} =
+        post(Url, "/v1/jobs", #{kind => map, function => square, input => #{items => [2, 1.0e200]}},
+             [{"prefer", "wait=5"}]),
+    {409, _, #{<<"code">> := <<"job_failed">>, <<"itemIndex">> := 1}} =
+        request(get, Url, "/v1/jobs/" ++ binary_to_list(Job) ++ "/result").
 
 body_errors(Url) ->
     Call = "/v1/functions/echo/call",
@@ -91,6 +114,15 @@ body_errors(Url) ->
         request(post, Url, Call, [], {"text/plain", <<"{\"input\":1}">>}),
     {413, _, #{<<"code">> := <<"payload_too_large">>}} =
         post(Url, Call, #{input => binary:copy(<<"x">>, 2000)}),
+    %% Bytes that are not UTF-8 are rejected, never decoded with replacement characters:
+    %% a stray byte, an encoded surrogate, an overlong form, and a lone \ud800 escape.
+    [{400, _, #{<<"code">> := <<"invalid_json">>, <<"detail">> := <<"The body is not valid UTF-8.">>}} =
+         request(post, Url, Call, [], {"application/json", <<"{\"input\":\"", Bad/binary, "\"}">>})
+     || Bad <- [<<16#FF>>, <<16#ED, 16#A0, 16#80>>, <<16#C0, 16#AF>>, <<"caf", 16#E9>>]],
+    {400, _, #{<<"code">> := <<"invalid_json">>}} =
+        request(post, Url, Call, [], {"application/json", <<"{\"input\":\"\\ud800\"}">>}),
+    {200, _, #{<<"output">> := <<"café"/utf8>>}} =
+        request(post, Url, Call, [], {"application/json", <<"{\"input\":\"café\"}"/utf8>>}),
     Deep = lists:foldl(fun(_, Acc) -> [Acc] end, 1, lists:seq(1, 70)),
     {400, _, #{<<"code">> := <<"nesting_too_deep">>}} = post(Url, Call, #{input => Deep}),
     %% An accepted media type with parameters, and a +json type.

@@ -12,6 +12,7 @@ engine_test_() ->
       {"fold, and the identity of an empty input", fun fold_jobs/0},
       {"mapreduce counts words", fun mapreduce_job/0},
       {"first failing item fails the job and stops siblings", fun item_failure/0},
+      {"a non-finite result fails its item", fun non_finite_jobs/0},
       {"cancel dismisses at once and kills chunks", fun cancel_job/0},
       {"timeoutMs bounds the whole job", fun timeout_job/0},
       {"concurrency bounds chunks in flight", {timeout, 20, fun concurrency/0}},
@@ -125,6 +126,23 @@ item_failure() ->
     {Job2, _} = wait(Id2),
     ?assertMatch(#{<<"error">> := #{<<"itemIndex">> := 3, <<"detail">> := <<"fail: \"boom\"">>}}, Job2).
 
+%% Erlang raises badarith where JavaScript would make Infinity: the job fails with item_failed
+%% (with the item when one item overflowed; without one when two chunk totals did).
+non_finite_jobs() ->
+    Detail = fun(Name, V) -> <<Name/binary, " returned a non-finite number (", V/binary, "), which JSON cannot represent">> end,
+    {Map, undefined} = wait(submit(job(<<"map">>, <<"square">>, items([1, 2, 1.0e200, 3]), #{<<"chunkSize">> => 2}))),
+    ?assertMatch(#{<<"status">> := <<"failed">>,
+                   <<"error">> := #{<<"code">> := <<"item_failed">>, <<"itemIndex">> := 2}}, Map),
+    ?assertEqual(Detail(<<"square">>, <<"Infinity">>), maps:get(<<"detail">>, maps:get(<<"error">>, Map))),
+    %% Within a chunk the step overflows at item 1.
+    {Fold, _} = wait(submit(job(<<"fold">>, <<"sum">>, items([1.0e308, 1.0e308]), #{<<"chunkSize">> => 2}))),
+    ?assertMatch(#{<<"status">> := <<"failed">>,
+                   <<"error">> := #{<<"code">> := <<"item_failed">>, <<"itemIndex">> := 1}}, Fold),
+    %% Each chunk is finite; combining their totals is not.
+    {Combined, _} = wait(submit(job(<<"fold">>, <<"sum">>, items([-1.0e308, -1.0e308]), #{<<"chunkSize">> => 1}))),
+    ?assertMatch(#{<<"status">> := <<"failed">>, <<"error">> := #{<<"code">> := <<"item_failed">>}}, Combined),
+    ?assertEqual(Detail(<<"sum">>, <<"-Infinity">>), maps:get(<<"detail">>, maps:get(<<"error">>, Combined))).
+
 cancel_job() ->
     Id = submit(job(<<"map">>, <<"sleep">>, items([3000, 3000, 3000]), #{<<"chunkSize">> => 1})),
     timer:sleep(100),
@@ -185,11 +203,11 @@ event_log() ->
 listing() ->
     Ids = [submit(job(<<"map">>, <<"square">>, items([N]))) || N <- lists:seq(1, 3)],
     [wait(Id) || Id <- Ids],
-    {Page1, Next} = pbcompute_store:page(<<"successful">>, 2, undefined),
+    {Page1, Next} = pbcompute_store:page(public, <<"successful">>, 2, undefined),
     ?assertEqual(lists:reverse(tl(Ids)), [maps:get(<<"id">>, J) || J <- Page1]),
-    {Page2, _} = pbcompute_store:page(<<"successful">>, 1, Next),
+    {Page2, _} = pbcompute_store:page(public, <<"successful">>, 1, Next),
     ?assertEqual([hd(Ids)], [maps:get(<<"id">>, J) || J <- Page2]),
-    {Dismissed, undefined} = pbcompute_store:page(<<"dismissed">>, 100, undefined),
+    {Dismissed, undefined} = pbcompute_store:page(public, <<"dismissed">>, 100, undefined),
     ?assert(lists:all(fun(#{<<"status">> := S}) -> S =:= <<"dismissed">> end, Dismissed)),
     ?assertEqual({ok, 42}, pbcompute_store:decode_cursor(pbcompute_store:encode_cursor(42))),
     ?assertEqual(error, pbcompute_store:decode_cursor(<<"bogus!">>)).

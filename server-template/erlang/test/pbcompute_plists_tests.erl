@@ -97,3 +97,13 @@ depth_test_() ->
      ?_assert(pbcompute_json:depth_exceeds(Nest(65), 64)),
      ?_assertNot(pbcompute_json:depth_exceeds(#{<<"a">> => [#{}]}, 3)),
      ?_assert(pbcompute_json:depth_exceeds(#{<<"a">> => [#{<<"b">> => []}]}, 3))].
+
+%% A per-key total that overflows fails at the item that made it; across chunks, at the merge.
+non_finite_mapreduce_test() ->
+    Emit = #{name => <<"big">>, kind => emitter, input => #{}, run => fun(X) -> [[<<"k">>, X]] end},
+    Fns = #{main => Emit, reducer => fn(<<"sum">>)},
+    Detail = <<"sum returned a non-finite number (Infinity), which JSON cannot represent">>,
+    ?assertEqual({item_failed, 7, Detail}, pbcompute_plists:run_chunk(mapreduce, Fns, 5, [1.0, 1.0e308, 1.0e308])),
+    {ok, Partial} = pbcompute_plists:run_chunk(mapreduce, Fns, 0, [1.0e308]),
+    {ok, Acc} = pbcompute_plists:merge(mapreduce, Fns, pbcompute_plists:new_acc(mapreduce), {0, Partial}),
+    ?assertEqual({error, Detail}, pbcompute_plists:merge(mapreduce, Fns, Acc, {1, Partial})).
