@@ -155,6 +155,10 @@ describe("server-template/python made by createProject", () => {
       const mine = await fetch(`${url}/v1/jobs/${job.id}/result`, { headers: bearer(TOKEN) });
       expect(await mine.json()).toEqual({ kind: "map", items: [1, 4, 9] });
     });
+
+    it("passes the conformance suite with both tokens, auth and tenant cases included", async () => {
+      await expectConformance(server!.url, 50, { token: TOKEN, otherToken: OTHER_TOKEN });
+    }, 300_000);
   });
 
   describe("a function the user adds", () => {
