@@ -50,7 +50,7 @@ describe("scale-out on Redis + BullMQ (polybridge serve --redis, polybridge work
     const failed = await api.post("/v1/jobs", { kind: "map", function: "fail", input: { items: [1, -2] }, options: { chunkSize: 1 } }, wait);
     expect(failed.body.error).toMatchObject({ code: "item_failed", itemIndex: 1 });
     const call = await api.post("/v1/functions/sha256/call", { input: { data: "abc" } });
-    expect(call.body.output).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(call.body.output, JSON.stringify(call.body)).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 
   it("cancels chunks running on another machine and frees that worker", async () => {

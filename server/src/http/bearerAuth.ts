@@ -43,7 +43,8 @@ export function parseOpenGroups(text: string): OpenGroup[] {
 export function readAuthEnv(env: NodeJS.ProcessEnv = process.env): AuthSettings {
   const tokens = (env.POLYBRIDGE_AUTH_TOKENS ?? "").split(",").map((t) => t.trim()).filter(Boolean);
   if (env.POLYBRIDGE_AUTH_TOKENS_FILE) tokens.push(...readTokensFile(env.POLYBRIDGE_AUTH_TOKENS_FILE));
-  return { tokens, open: env.POLYBRIDGE_AUTH_OPEN === undefined ? ["health"] : parseOpenGroups(env.POLYBRIDGE_AUTH_OPEN) };
+  const open = env.POLYBRIDGE_AUTH_OPEN?.trim();
+  return { tokens, open: open ? parseOpenGroups(open) : ["health"] };
 }
 
 const digest = (token: string): Buffer => createHash("sha256").update(token).digest();
@@ -79,7 +80,8 @@ export function bearerAuth(settings: AuthSettings): ((request: FastifyRequest, r
   const open = settings.open ?? ["health"];
   return async (request, reply) => {
     if (request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined) return undefined;
-    const header = request.headers.authorization;
+    // A blank header is no credentials (challenge without `invalid_token`), as in every stack.
+    const header = request.headers.authorization?.trim() || undefined;
     const match = typeof header === "string" ? /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
     if (match?.[1] !== undefined) {
       const given = digest(match[1]);

@@ -11,6 +11,9 @@ type NameParams = { Params: { name: string } };
 /** Inline functions are synchronous and cannot be interrupted, so they get a signal that never fires. */
 const NEVER = new AbortController().signal;
 
+/** Re-runs of a call whose worker died (as for job chunks). */
+const MAX_CALL_RETRIES = 2;
+
 /** `GET /v1/functions`, `GET /v1/functions/{name}`, `POST /v1/functions/{name}/call`. */
 export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
   const { registry, executor } = ctx;
@@ -31,14 +34,18 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
     return schema;
   };
 
+  // A worker that dies under a call (killed by a cancel racing it, out of heap) is replaced; the
+  // call is re-run like a job's chunk would be, since functions are pure.
   const onPool = async (name: string, input: unknown, timeoutMs: number): Promise<CallOutcome> => {
     const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      return await executor.call(name, input, signal);
-    } catch (error) {
-      if (signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
-      if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
-      throw new ProblemError("internal_error", `The worker running ${name} died.`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await executor.call(name, input, signal);
+      } catch (error) {
+        if (signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
+        if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
+        if (attempt > MAX_CALL_RETRIES) throw new ProblemError("internal_error", `The worker running ${name} died ${attempt} times.`);
+      }
     }
   };
 
