@@ -1,7 +1,9 @@
 import { createParser } from "eventsource-parser";
 import { request, type Dispatcher } from "undici";
 import { CaseFailure } from "./CaseFailure.js";
+import type { Auth } from "./caseSchema.js";
 import type { ContractChecker } from "./createContractChecker.js";
+import { bearerToken, redactHeaders, type Credentials } from "./credentials.js";
 import { paddedJobBody } from "./generateBody.js";
 import type { TraceEntry } from "./formatTrace.js";
 import type { Session } from "./Session.js";
@@ -14,6 +16,8 @@ export interface WireRequest {
   body?: unknown;
   bodyRaw?: string;
   bodyBytes?: number;
+  /** Whose credentials to send (default: the run's token, if any). */
+  auth?: Auth | undefined;
 }
 
 /** One request and its response, with the body parsed when it is JSON. */
@@ -63,17 +67,19 @@ export class HttpSession implements Session {
   readonly #dispatcher: Dispatcher;
   readonly #contract: ContractChecker;
   readonly #signal: AbortSignal;
+  readonly #credentials: Credentials | undefined;
 
-  constructor(options: { baseUrl: string; dispatcher: Dispatcher; contract: ContractChecker; signal: AbortSignal }) {
+  constructor(options: { baseUrl: string; dispatcher: Dispatcher; contract: ContractChecker; signal: AbortSignal; credentials?: Credentials | undefined }) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.#dispatcher = options.dispatcher;
     this.#contract = options.contract;
     this.#signal = options.signal;
+    this.#credentials = options.credentials;
   }
 
   /** Sends one request and returns the checked response. */
   async send(req: WireRequest): Promise<Exchange> {
-    const { headers, payload } = encode(req);
+    const { headers, payload } = encode(req, this.#credentials);
     const entry = this.#record(req, headers, payload);
     const started = performance.now();
     const res = await this.#request(req, headers, payload, this.#signal, entry);
@@ -91,7 +97,7 @@ export class HttpSession implements Session {
 
   /** Opens an event stream and reads it until the server closes it or a limit is hit. */
   async readEvents(req: WireRequest, limits: SseLimits): Promise<SseRead> {
-    const { headers, payload } = encode({ ...req, headers: { accept: "text/event-stream", ...req.headers } });
+    const { headers, payload } = encode({ ...req, headers: { accept: "text/event-stream", ...req.headers } }, this.#credentials);
     const entry = this.#record(req, headers, payload);
     const started = performance.now();
     const stop = new AbortController();
@@ -180,7 +186,7 @@ export class HttpSession implements Session {
   }
 
   #record(req: WireRequest, headers: Record<string, string>, payload: string | undefined): TraceEntry {
-    const entry: TraceEntry = { request: { method: req.method, path: req.path, headers, body: payload === undefined ? undefined : excerpt(payload) } };
+    const entry: TraceEntry = { request: { method: req.method, path: req.path, headers: redactHeaders(headers, this.#credentials), body: payload === undefined ? undefined : excerpt(payload) } };
     this.trace.push(entry);
     return entry;
   }
@@ -191,8 +197,11 @@ export class HttpSession implements Session {
   }
 }
 
-function encode(req: WireRequest): { headers: Record<string, string>; payload: string | undefined } {
+// The step's own headers win over the run's credentials (a case may send an odd Authorization on purpose).
+function encode(req: WireRequest, credentials: Credentials | undefined): { headers: Record<string, string>; payload: string | undefined } {
   const headers: Record<string, string> = {};
+  const token = bearerToken(req.auth, credentials);
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
   for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = String(v);
   let payload: string | undefined;
   if (req.body !== undefined) payload = JSON.stringify(req.body);

@@ -5,6 +5,13 @@ import { z } from "zod";
 const headers = z.record(z.string(), z.union([z.string(), z.number()]));
 // A path is literal (`/v1/...`) or comes from a variable (`${location}`).
 const path = z.string().regex(/^(\/|\$\{)/, "a path starts with / or ${");
+/**
+ * Whose credentials a step sends when the run has a token (`--token`): `token` (the default)
+ * sends `Authorization: Bearer <token>`, `otherToken` the second tenant's (`--other-token`),
+ * `none` no `Authorization` at all, `wrong` a bearer token the server was not given. A case with
+ * any step that says `auth` needs a token (and `otherToken` an other token); without, it is skipped.
+ */
+export const authSchema = z.enum(["token", "otherToken", "none", "wrong"]);
 
 /** One HTTP request of a step. */
 export const requestSpecSchema = z
@@ -18,6 +25,8 @@ export const requestSpecSchema = z
     bodyRaw: z.string().optional(),
     /** A valid JSON job body padded to exactly this many bytes. */
     bodyBytes: z.number().int().positive().optional(),
+    /** Whose credentials to send (see `authSchema`); default: the run's token, if any. */
+    auth: authSchema.optional(),
   })
   .refine((r) => [r.body, r.bodyRaw, r.bodyBytes].filter((b) => b !== undefined).length <= 1, {
     message: "use at most one of body, bodyRaw, bodyBytes",
@@ -51,6 +60,8 @@ export const sseStepSchema = z.strictObject({
   sse: z.strictObject({
     path,
     headers: headers.optional(),
+    /** Whose credentials to send (see `authSchema`); default: the run's token, if any. */
+    auth: authSchema.optional(),
     /** Stop (client side) after this many events. */
     maxEvents: z.number().int().positive().optional(),
     /** Stop (client side) after reading this long; the stream staying open is then fine. */
@@ -105,6 +116,7 @@ export const caseSchema = z.strictObject({
 
 export const caseFileSchema = z.strictObject({ cases: z.array(z.unknown()).min(1) });
 
+export type Auth = z.infer<typeof authSchema>;
 export type RequestSpec = z.infer<typeof requestSpecSchema>;
 export type ExpectSpec = z.infer<typeof expectSpecSchema>;
 export type RequestStep = z.infer<typeof requestStepSchema>;

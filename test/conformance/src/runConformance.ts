@@ -5,6 +5,7 @@ import picomatch from "picomatch";
 import { Agent, request } from "undici";
 import { namedChecks } from "./checks/namedChecks.js";
 import { createContractChecker } from "./createContractChecker.js";
+import { authSkipReason, runCredentials, type Credentials } from "./credentials.js";
 import { formatTrace, type TraceEntry } from "./formatTrace.js";
 import { HttpSession } from "./HttpSession.js";
 import { casesDir, loadCases, type ConformanceCase } from "./loadCases.js";
@@ -42,6 +43,17 @@ export interface ConformanceOptions {
   client?: "http" | "sdk";
   /** SDK mode: the transport the SDK sends through (default: an undici pool the runner closes). */
   sdkTransport?: Transport;
+  /**
+   * A bearer token the server under test accepts. Every request of every case (HTTP, event
+   * streams, SDK mode) then carries `Authorization: Bearer <token>`, and the authentication
+   * cases (`auth.*`) run; without a token they are skipped.
+   */
+  token?: string | undefined;
+  /**
+   * A second accepted token, another tenant: with it the cases on tenant separation run (the
+   * jobs of `token` are `404` for it, its list and idempotency keys are its own).
+   */
+  otherToken?: string | undefined;
 }
 
 /** The result of one case. */
@@ -52,7 +64,7 @@ export interface CaseResult {
   outcome: "passed" | "failed" | "skipped";
   /** Listed in the known-failing file. */
   knownFailing: boolean;
-  /** Why it failed, or (SDK mode) why it was skipped. */
+  /** Why it failed, or why it was skipped (an auth case without a token, a case SDK mode cannot express). */
   reason?: string;
   durationMs: number;
   /** The wire trace, kept for failing cases. */
@@ -81,7 +93,7 @@ export interface ConformanceReport {
 
 /**
  * Runs the conformance cases against a server and prints `PASS id`, `FAIL id: reason` or
- * `SKIP id` (`SKIP id: reason` when SDK mode cannot express it) per case, ending with
+ * `SKIP id` (`SKIP id: reason` when the run lacks a token an auth case needs, or SDK mode cannot express it) per case, ending with
  * `N passed, N failed` (and `, N skipped` when any).
  *
  * @example
@@ -90,17 +102,23 @@ export interface ConformanceReport {
  *
  * // The same cases through the TypeScript SDK: a case failing only here is a client bug.
  * const viaSdk = await runConformance({ url: "http://127.0.0.1:8080", client: "sdk" });
+ *
+ * // A server started with POLYBRIDGE_AUTH_TOKENS="t1,t2": every request carries t1, and the
+ * // auth cases (401s, tenant separation between t1 and t2) run instead of being skipped.
+ * const withAuth = await runConformance({ url: "http://127.0.0.1:8080", token: "t1", otherToken: "t2" });
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const started = performance.now();
   const cases = loadCases(options.casesDir ?? casesDir, Object.keys(namedChecks));
   const client = options.client ?? "http";
-  // SDK mode leaves out, with the reason, what no typed call can express (decided by rule, not by id).
-  const inexpressible = new Map(client === "sdk" ? cases.flatMap((c) => {
-    const reason = sdkSkipReason(c);
+  const credentials: Credentials = runCredentials(options);
+  // Left out, with the reason, by rule (never by id): authentication cases when the run has no
+  // token (or no other token), and in SDK mode what no typed call can express.
+  const inexpressible = new Map(cases.flatMap((c) => {
+    const reason = authSkipReason(c, credentials) ?? (client === "sdk" ? sdkSkipReason(c) : undefined);
     return reason === undefined ? [] : [[c.id, reason] as const];
-  }) : []);
+  }));
   const picked = selector(options.run, options.skip);
   const selected = (id: string): boolean => picked(id) && !inexpressible.has(id);
   const knownPatterns = options.knownFailing ? readKnownFailing(options.knownFailing) : [];
@@ -122,11 +140,12 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const dispatcher = new Agent({ keepAliveTimeout: 2_000, connections: 128 });
   const ownTransport = client === "sdk" && !options.sdkTransport ? undiciTransport(options.url, { connections: 128, keepAliveTimeoutMs: 2_000 }) : undefined;
   try {
-    await preflight(options.url, dispatcher);
+    await preflight(options.url, dispatcher, credentials.token);
     const contract = createContractChecker();
     const transport = options.sdkTransport ?? ownTransport;
     const env: CaseEnvironment = {
-      openSession: (signal) => (transport ? new SdkSession({ baseUrl: options.url, transport, signal }) : new HttpSession({ baseUrl: options.url, dispatcher, contract, signal })),
+      openSession: (signal) =>
+        transport ? new SdkSession({ baseUrl: options.url, transport, signal, credentials }) : new HttpSession({ baseUrl: options.url, dispatcher, contract, signal, credentials }),
       checks: namedChecks,
       vars: { run: randomUUID().slice(0, 8) },
     };
@@ -177,9 +196,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 }
 
 // One request before the run, so an unreachable server is one clear error, not a failure per case.
-async function preflight(url: string, dispatcher: Agent): Promise<void> {
+async function preflight(url: string, dispatcher: Agent, token: string | undefined): Promise<void> {
   try {
-    const res = await request(`${url.replace(/\/+$/, "")}/v1/health`, { dispatcher, signal: AbortSignal.timeout(10_000) });
+    const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    const res = await request(`${url.replace(/\/+$/, "")}/v1/health`, { dispatcher, headers, signal: AbortSignal.timeout(10_000) });
     await res.body.dump();
   } catch (error) {
     throw new Error(`cannot reach the server under test at ${url}: ${(error as Error).message}`);

@@ -21,7 +21,7 @@ const TERMINAL = new Set(["successful", "failed", "dismissed"]);
 export async function runSseStep(step: SseStep, http: Session, vars: Record<string, unknown>): Promise<SseRead> {
   const sse = interpolate(step.sse, vars) as SseStep["sse"];
   const label = `SSE ${sse.path}`;
-  const read = await http.readEvents({ method: "GET", path: sse.path, headers: sse.headers }, sse);
+  const read = await http.readEvents({ method: "GET", path: sse.path, headers: sse.headers, auth: sse.auth }, sse);
   const problems = read.status === 200 ? streamRules(read) : [];
   const want = interpolate(step.expect ?? {}, vars) as SseExpect;
   problems.push(...expectExchange({ status: want.status, headers: want.headers, body: want.body }, read, {}));

@@ -70,7 +70,9 @@ describe("the suite through the TypeScript SDK (client: sdk)", () => {
     expect(report.unexpected).toEqual([]);
     expect(failedIds(report)).toEqual([...readKnownFailing(knownFailing)].sort());
     expect(report.passed + report.failed + report.skipped).toBe(loadCases(undefined, ["concurrentWork", "walkJobPages"]).length);
-    expect(report.passed).toBeGreaterThan(report.skipped * 4);
+    // Auth cases are skipped for want of a token (no server auth here), not by the SDK rule.
+    const sdkSkipped = report.cases.filter((c) => c.outcome === "skipped" && !c.reason?.startsWith("needs a token"));
+    expect(report.passed).toBeGreaterThan(sdkSkipped.length * 4);
     expect(lines.at(-1)).toBe(`${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`);
 
     // Every skip carries the reason the rule gave; one case per rule.

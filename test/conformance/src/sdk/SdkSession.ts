@@ -1,5 +1,7 @@
 import { createClient, PolybridgeError, type Client, type ErrorCode, type Transport } from "@polybridge/sdk";
 import { CaseFailure } from "../CaseFailure.js";
+import type { Auth } from "../caseSchema.js";
+import { bearerToken, redactHeaders, type Credentials } from "../credentials.js";
 import type { TraceEntry } from "../formatTrace.js";
 import type { Exchange, SseEvent, SseLimits, SseRead, WireRequest } from "../HttpSession.js";
 import type { Session } from "../Session.js";
@@ -37,18 +39,20 @@ export class SdkSession implements Session {
   readonly #baseUrl: string;
   readonly #transport: Transport;
   readonly #signal: AbortSignal;
+  readonly #credentials: Credentials | undefined;
 
-  constructor(options: { baseUrl: string; transport: Transport; signal: AbortSignal }) {
+  constructor(options: { baseUrl: string; transport: Transport; signal: AbortSignal; credentials?: Credentials | undefined }) {
     this.#baseUrl = options.baseUrl;
     this.#transport = options.transport;
     this.#signal = options.signal;
+    this.#credentials = options.credentials;
   }
 
   /** Sends one request through its typed SDK call. */
   async send(req: WireRequest): Promise<Exchange> {
     const label = `${req.method} ${req.path}`;
     const call = expressed(req, label);
-    const { client, warnings, entries } = this.#client();
+    const { client, warnings, entries } = this.#client(req.auth);
     const started = performance.now();
     let result: SdkResult | undefined;
     let error: PolybridgeError | undefined;
@@ -72,7 +76,7 @@ export class SdkSession implements Session {
     if (call.operationId !== "streamJobEvents") throw new CaseFailure(`${label}: not expressible through the SDK: ${call.operationId} is not an event stream`);
     const id = call.path.id ?? "";
     const lastEventId = call.headers["last-event-id"];
-    const { client, warnings, entries } = this.#client();
+    const { client, warnings, entries } = this.#client(req.auth);
     const started = performance.now();
     const stop = new AbortController();
     const signal = AbortSignal.any([this.#signal, stop.signal]);
@@ -112,15 +116,21 @@ export class SdkSession implements Session {
     return { ...answer, body: undefined, elapsedMs, events, heartbeats: 0, closed: state.reason === "closed" };
   }
 
-  // A client per call, over the shared transport, so the recorded exchanges are this call's own.
-  #client(): { client: Client; warnings: string[]; entries: TraceEntry[] } {
+  // A client per call, over the shared transport, so the recorded exchanges are this call's own;
+  // the step's credentials are the client's `token` option, as a user would pass them.
+  #client(auth: Auth | undefined): { client: Client; warnings: string[]; entries: TraceEntry[] } {
     const warnings: string[] = [];
     const entries: TraceEntry[] = [];
+    const token = bearerToken(auth, this.#credentials);
     const transport = recordingTransport(this.#transport, (entry) => {
+      entry.request.headers = redactHeaders(entry.request.headers, this.#credentials);
       entries.push(entry);
       this.trace.push(entry);
     });
-    const client = createClient({ baseUrl: this.#baseUrl, transport, retry: false, validate: "strict", timeoutMs: CALL_TIMEOUT_MS, onWarning: (w) => warnings.push(w) });
+    const client = createClient({
+      baseUrl: this.#baseUrl, transport, retry: false, validate: "strict", timeoutMs: CALL_TIMEOUT_MS, onWarning: (w) => warnings.push(w),
+      ...(token === undefined ? {} : { token }),
+    });
     return { client, warnings, entries };
   }
 }
