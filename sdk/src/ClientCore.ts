@@ -99,14 +99,15 @@ export class ClientCore {
     const safe = extra.safe ?? (method === "GET" || method === "HEAD");
     const deadline = new Deadline(options.signal, options.timeoutMs ?? this.settings.timeoutMs);
     {
-      const pending = this.headers(args, options, extra.accept ?? "application/json", op.body?.contentType);
-      const headers = pending instanceof Promise ? await pending : pending;
       const body = args.body === undefined ? undefined : JSON.stringify(args.body);
       for (let attempt = 1; ; attempt++) {
         const gone = deadline.error();
         if (gone) throw gone;
         let failure: PolybridgeError;
         try {
+          // Per attempt, so a token function is asked again before a retry (tokens may rotate).
+          const pending = this.headers(args, options, extra.accept ?? "application/json", op.body?.contentType);
+          const headers = pending instanceof Promise ? await pending : pending;
           const request: TransportRequest = { method: op.method, url: this.origin + path, path, headers, signal: options.signal, timeoutMs: deadline.remainingMs() };
           if (body !== undefined) request.body = body;
           const res = await this.settings.transport.send(request);
@@ -139,7 +140,11 @@ export class ClientCore {
     this.settings.onWarning(report);
   }
 
-  /** Request headers; synchronous unless the token comes from a function (the hot path stays await-free). */
+  /**
+   * Request headers, `authorization: Bearer <token>` included when the client has a token (it wins
+   * over a `headers` option). Synchronous unless the token comes from a function (the hot path stays
+   * await-free); the function is called once per request, retries and stream reconnects included.
+   */
   private headers(args: RawArgs, options: CallOptions, accept: string, contentType: string | undefined): Record<string, string> | Promise<Record<string, string>> {
     const headers: Record<string, string> = { accept, ...this.settings.headers };
     if (contentType && args.body !== undefined) headers["content-type"] = contentType;
@@ -150,10 +155,12 @@ export class ClientCore {
       if (token) headers.authorization = `Bearer ${token}`;
       return headers;
     }
-    return Promise.resolve(token()).then((value) => {
-      if (value) headers.authorization = `Bearer ${value}`;
-      return headers;
-    });
+    return Promise.resolve()
+      .then(() => token())
+      .then((value) => {
+        if (value) headers.authorization = `Bearer ${value}`;
+        return headers;
+      });
   }
 
   private async decode<T>(operationId: OperationId, res: TransportResponse, json: boolean): Promise<Answer<T>> {

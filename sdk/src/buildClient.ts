@@ -23,7 +23,19 @@ export interface ClientOptions {
   transport?: Transport;
   /** Headers sent with every request. */
   headers?: Record<string, string>;
-  /** Bearer token, or a function returning one (called per request, may be async). */
+  /**
+   * A bearer token for servers started with tokens: every request — calls, job submissions and
+   * their retries, event streams and their reconnects, the polling fallback — carries
+   * `Authorization: Bearer <token>`. Give a function to supply it per request (it may be async
+   * and is called again before each retry and reconnect, so a rotating token stays fresh); an
+   * empty string sends no `Authorization`. A server that refuses it answers 401, which rejects
+   * with a `PolybridgeError` of code `unauthorized` (not retried).
+   *
+   * @example
+   * const client = createClient({ baseUrl: "https://compute.example", token: process.env.POLYBRIDGE_TOKEN ?? "" });
+   * // Or ask for the current token each time (e.g. from a session that refreshes it):
+   * const rotating = createClient({ baseUrl: "https://compute.example", token: async () => (await session.current()).accessToken });
+   */
   token?: string | (() => string | Promise<string>);
   /** Give up on a call after this long, retries included. Default 30,000 ms. */
   timeoutMs?: number;

@@ -11,6 +11,8 @@ import { undiciTransport } from "./undiciTransport.js";
  * import type { Functions } from "./gen/functions.js"; // from `polybridge generate functions`
  *
  * const client = createClient<Functions>({ baseUrl: "http://127.0.0.1:8080", timeoutMs: 5_000 });
+ * // A server started with POLYBRIDGE_AUTH_TOKENS: pass `token` (a string, or a function called per request).
+ * const secured = createClient({ baseUrl: "https://compute.example", token: () => readToken() });
  * const nine = await client.call("square", 3); // number
  * const { items } = await client.jobs.run(
  *   { kind: "map", function: "square", input: { items: [1, 2, 3] } },

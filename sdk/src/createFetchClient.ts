@@ -8,7 +8,7 @@ import type { AnyFunctions, FunctionCatalog } from "./functionTypes.js";
  *
  * @example
  * import { createClient } from "@polybridge/sdk/browser";
- * const client = createClient({ baseUrl: `${location.origin}/compute` });
+ * const client = createClient({ baseUrl: `${location.origin}/compute`, token: () => sessionStorage.getItem("token") ?? "" });
  * const health = await client.getHealth();
  */
 export function createFetchClient<F extends FunctionCatalog = AnyFunctions>(options: ClientOptions): Client<F> {
