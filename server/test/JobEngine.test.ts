@@ -1,5 +1,6 @@
 // The engine on its own, with an in-process executor: what it keeps, who sees it, and that a
 // failure inside a job (a throwing combine, an executor bug) fails the job, not the process.
+import type { JobRequest } from "@polybridge/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Executor } from "../src/engine/Executor.js";
 import { JobEngine } from "../src/engine/JobEngine.js";
@@ -97,7 +98,7 @@ describe("JobEngine", () => {
 
   it("keeps tenants apart: jobs, lists and idempotency keys", async () => {
     const jobs = engine();
-    const body = { kind: "map", function: "square", input: { items: [2] } } as const;
+    const body: JobRequest = { kind: "map", function: "square", input: { items: [2] } };
     const alice = jobs.submit(body, { key: "k", fingerprint: "f1" }, "alice");
     expect(() => jobs.get(alice.job.id, "bob")).toThrow(expect.objectContaining({ code: "job_not_found" }));
     expect(() => jobs.cancel(alice.job.id, "bob")).toThrow(expect.objectContaining({ code: "job_not_found" }));
