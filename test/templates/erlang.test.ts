@@ -1,7 +1,8 @@
 // The Erlang/MochiWeb template as a user gets it from `polybridge new calc-node --lang erlang
 // --name calc_node --port 9137`: built with make + erlc, it passes its EUnit tests, the contract
-// and the conformance suite, streams events, drains on SIGTERM, and serves a function the user
-// adds through the typed SDK.
+// and the conformance suite (also with bearer tokens: the auth and tenant cases), streams
+// events, drains on SIGTERM, and serves a function the user adds through the typed SDK.
+import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +18,8 @@ import { runCommand, startServerProcess, type ServerProcess } from "../helpers/s
 
 const ensureErlang = fileURLToPath(new URL("../../scripts/ensure-erlang.sh", import.meta.url));
 // bin/start builds first when needed; the VM then takes a few seconds to boot.
-const start = (dir: string): Promise<ServerProcess> => startServerProcess("bin/start", ["--port", "0"], { cwd: dir, timeoutMs: 60_000 });
+const start = (dir: string, env?: NodeJS.ProcessEnv): Promise<ServerProcess> =>
+  startServerProcess("bin/start", ["--port", "0"], { cwd: dir, timeoutMs: 60_000, ...(env ? { env } : {}) });
 
 // What a user adds to src/calc_node_functions.erl: an entry in functions/0 ...
 const CUBE_ENTRY = `
@@ -138,6 +140,43 @@ describe("server-template/erlang made by createProject", () => {
     it("drains on SIGTERM: refuses new jobs, finishes running ones, exits 0", async () => {
       await expectDrainOnSigterm(server!);
     }, 30_000);
+  });
+
+  describe("the running server with bearer tokens", () => {
+    // Two tenants, as the conformance suite's auth cases expect (POLYBRIDGE_AUTH_TOKENS="<T>,<T2>").
+    const token = `t1-${randomUUID()}`;
+    const otherToken = `t2-${randomUUID()}`;
+    let server: ServerProcess | undefined;
+
+    beforeAll(async () => {
+      server = await start(dir, { POLYBRIDGE_AUTH_TOKENS: `${token},${otherToken}` });
+    }, 70_000);
+
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it("answers 401 problem+json with a Bearer challenge without a valid token, before the body", async () => {
+      const url = server!.url;
+      const missing = await fetch(`${url}/v1/jobs`);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="polybridge"');
+      expect(await missing.json()).toMatchObject({ code: "unauthorized", status: 401, title: "Authentication required" });
+      const wrong = await fetch(`${url}/v1/jobs`, { headers: { authorization: "Bearer not-a-token" } });
+      expect(wrong.status).toBe(401);
+      expect(wrong.headers.get("www-authenticate")).toBe('Bearer realm="polybridge", error="invalid_token"');
+      // Malformed JSON without a token: 401, not 400.
+      const malformed = await fetch(`${url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"kind":' });
+      expect(malformed.status).toBe(401);
+      expect((await fetch(`${url}/v1/health`)).status).toBe(200);
+      const allowed = await fetch(`${url}/v1/jobs`, { headers: { authorization: `Bearer ${token}` } });
+      expect(allowed.status).toBe(200);
+    });
+
+    it("passes the conformance suite with both tokens, auth and tenant cases included", async () => {
+      await expectConformance(server!.url, 50, { token, otherToken });
+    }, 300_000);
   });
 
   describe("a function the user adds", () => {
