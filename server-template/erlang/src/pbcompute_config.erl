@@ -53,7 +53,7 @@ get(Key) ->
 %% The union of both token sources, hashed once; blank entries, blank lines and `#` comment
 %% lines are ignored.
 auth(#{auth_tokens := Tokens, auth_tokens_file := File, auth_open := Open} = Settings) ->
-    Listed = [T || T <- string:split(to_binary(Tokens), <<",">>, all)],
+    Listed = string:split(to_binary(Tokens), <<",">>, all),
     All = [string:trim(T) || T <- Listed ++ file_tokens(to_binary(File))],
     Digests = lists:usort([crypto:hash(sha256, T) || T <- All, T =/= <<>>]),
     Settings#{auth_digests => Digests, auth_open => open_groups(Open)}.

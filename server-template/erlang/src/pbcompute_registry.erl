@@ -141,7 +141,7 @@ larger(_, B) -> sign(B).
 infinity(1) -> <<"Infinity">>;
 infinity(-1) -> <<"-Infinity">>.
 
-%% @doc The message of a function whose result JSON cannot carry (docs/PROTOCOL.md).
+%% The message of a function whose result JSON cannot carry, as every polybridge stack words it.
 non_finite_message(Name, undefined) ->
     <<Name/binary, " returned a non-finite number (an overflow or a division by zero),"
       " which JSON cannot represent">>;
