@@ -48,6 +48,8 @@ export interface MockJobEngineOptions {
 
 interface MockJobRecord {
   seq: number;
+  /** The token that submitted it (its tenant); undefined when auth is off. */
+  owner: string | undefined;
   view: Job;
   source: JobSource;
   log: EventLog;
@@ -95,10 +97,20 @@ export class MockJobEngine {
     return { queued: all.filter((s) => s === "accepted").length, running: all.filter((s) => s === "running").length, stored: all.length };
   }
 
-  /** Validates and starts a job; the same idempotency key and fingerprint replay the first job. */
-  submit(request: JobRequest, idempotency?: { key: string; fingerprint: string }, takeOutcome?: () => MockJobOutcome | undefined): { job: Job; replayed: boolean } {
+  /**
+   * Validates and starts a job owned by `owner` (a tenant; undefined when auth is off); the same
+   * idempotency key and fingerprint of the same owner replay the first job.
+   */
+  submit(
+    request: JobRequest,
+    idempotency?: { key: string; fingerprint: string },
+    takeOutcome?: () => MockJobOutcome | undefined,
+    owner?: string,
+  ): { job: Job; replayed: boolean } {
+    // Keys are per tenant: the same key under two tokens names two jobs.
+    const keyOf = (key: string): string => `${owner ?? ""}\u0000${key}`;
     if (idempotency) {
-      const seen = this.#keys.get(idempotency.key);
+      const seen = this.#keys.get(keyOf(idempotency.key));
       const earlier = seen && this.#jobs.get(seen.jobId);
       if (seen && earlier) {
         if (seen.fingerprint !== idempotency.fingerprint) {
@@ -125,6 +137,7 @@ export class MockJobEngine {
     let resolveDone!: () => void;
     const record: MockJobRecord = {
       seq: ++this.#seq,
+      owner,
       view: {
         id,
         kind: request.kind,
@@ -143,29 +156,30 @@ export class MockJobEngine {
       resolveDone: () => resolveDone(),
       ...(outcome ? { outcome } : {}),
     };
-    if (idempotency) this.#keys.set(idempotency.key, { fingerprint: idempotency.fingerprint, jobId: id });
+    if (idempotency) this.#keys.set(keyOf(idempotency.key), { fingerprint: idempotency.fingerprint, jobId: id });
     this.#jobs.set(id, record);
     record.log.append("status", JSON.stringify(record.view));
     if (outcome?.status !== "accepted") this.#later(this.#opts.delayMs, () => void this.#run(record));
     return { job: record.view, replayed: false };
   }
 
-  get(id: string): Job {
-    return this.#record(id).view;
+  // Every lookup by id takes the caller's tenant: another tenant's job is `job_not_found`.
+  get(id: string, owner?: string): Job {
+    return this.#record(id, owner).view;
   }
 
   /** The job with `result` once successful (what `Prefer: wait` answers). */
-  getWithResult(id: string): Job {
-    const record = this.#record(id);
+  getWithResult(id: string, owner?: string): Job {
+    const record = this.#record(id, owner);
     return record.result ? { ...record.view, result: record.result } : record.view;
   }
 
-  events(id: string): EventLog {
-    return this.#record(id).log;
+  events(id: string, owner?: string): EventLog {
+    return this.#record(id, owner).log;
   }
 
-  result(id: string): JobResult {
-    const record = this.#record(id);
+  result(id: string, owner?: string): JobResult {
+    const record = this.#record(id, owner);
     if (record.result) return record.result;
     const { status, error } = record.view;
     if (status === "failed") throw new MockProblemError("job_failed", `Job '${id}' failed: ${error?.detail ?? error?.title ?? "unknown error"}`, { jobId: id });
@@ -174,8 +188,8 @@ export class MockJobEngine {
   }
 
   /** Resolves when the job is terminal or `timeoutMs` passed. */
-  async wait(id: string, timeoutMs: number): Promise<Job> {
-    const record = this.#record(id);
+  async wait(id: string, timeoutMs: number, owner?: string): Promise<Job> {
+    const record = this.#record(id, owner);
     if (!isTerminalStatus(record.view.status) && timeoutMs > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([record.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
@@ -184,8 +198,8 @@ export class MockJobEngine {
     return record.view;
   }
 
-  cancel(id: string): Job {
-    const record = this.#record(id);
+  cancel(id: string, owner?: string): Job {
+    const record = this.#record(id, owner);
     const { status } = record.view;
     if (status === "successful" || status === "failed") {
       throw new MockProblemError("job_already_finished", `Job '${id}' already finished (${status}).`, { jobId: id });
@@ -194,9 +208,9 @@ export class MockJobEngine {
     return record.view;
   }
 
-  /** Newest first, optionally by status; the cursor encodes the last seen job's sequence number. */
-  list(query: JobQuery): { jobs: Job[]; nextCursor: string | null } {
-    const page = pageNewestFirst(this.#jobs.values(), query);
+  /** The owner's jobs, newest first, optionally by status; the cursor encodes the last seen job's sequence number. */
+  list(query: JobQuery, owner?: string): { jobs: Job[]; nextCursor: string | null } {
+    const page = pageNewestFirst([...this.#jobs.values()].filter((r) => r.owner === owner), query);
     if (!page) {
       throw new MockProblemError("validation_failed", "The cursor is not one this server issued.", {
         errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
@@ -240,9 +254,9 @@ export class MockJobEngine {
     });
   }
 
-  #record(id: string): MockJobRecord {
+  #record(id: string, owner?: string): MockJobRecord {
     const record = this.#jobs.get(id);
-    if (!record) throw new MockProblemError("job_not_found", `No job '${id}'.`);
+    if (!record || record.owner !== owner) throw new MockProblemError("job_not_found", `No job '${id}'.`);
     return record;
   }
 

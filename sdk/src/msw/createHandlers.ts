@@ -3,6 +3,7 @@ import { delay, http, HttpResponse, type HttpHandler } from "msw";
 import { operations, type OperationId } from "../gen/operations.js";
 import { checkResponse } from "./checkResponse.js";
 import { isApiPath, matchOperation, type RouteMatch } from "./matchOperation.js";
+import { mockAuth, type MockOpenGroup } from "./mockAuth.js";
 import { MockJobEngine } from "./MockJobEngine.js";
 import { MockOverrides, type MockAnswer, type MockControls } from "./MockControls.js";
 import { MockProblemError } from "./mockProblem.js";
@@ -41,6 +42,16 @@ export interface CreateHandlersOptions {
   limits?: Partial<MockLimits>;
   /** Clock of job timestamps. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Bearer tokens, as a server started with `POLYBRIDGE_AUTH_TOKENS` has them. Given any, every
+   * request but the `open` ones needs `Authorization: Bearer <one of them>` (else `401
+   * unauthorized` with `WWW-Authenticate: Bearer realm="polybridge"`), and each token is a tenant:
+   * other tokens get `404 job_not_found` for its jobs, lists show only its own jobs, and its
+   * `Idempotency-Key`s are its own. Default none: auth off, one shared tenant.
+   */
+  tokens?: readonly string[];
+  /** With `tokens`: what answers without a token, `"health"` and/or `"catalogue"`. Default `["health"]`; `[]` opens nothing. */
+  open?: readonly MockOpenGroup[];
 }
 
 /** What {@link createHandlers} returns. */
@@ -84,6 +95,9 @@ function overrideAnswer(answer: MockAnswer): Response {
  * server.listen();
  * mock.error("submitJob", 503, { retryAfter: 1, once: true }); // the next submission is refused
  * afterEach(reset);
+ *
+ * // A server with tokens: 401 without one, and each token sees only its own jobs.
+ * const secured = createHandlers({ baseUrl: "http://api.test", tokens: ["t1", "t2"], open: ["health"] });
  */
 export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeMock {
   const baseUrl = (options.baseUrl ?? "*").replace(/\/+$/, "");
@@ -93,6 +107,7 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
   const workers = options.workers ?? 4;
   const seed = options.seed ?? 0;
   const overrides = new MockOverrides();
+  const authenticate = mockAuth(options.tokens, options.open);
   const engine = new MockJobEngine({
     registry,
     random: seededRandom(seed),
@@ -128,6 +143,9 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
   };
 
   const answer = async (operation: OperationId, rawParams: Record<string, string>, request: Request): Promise<Response> => {
+    // Before anything else, the body included: a 401 wins over 400, 413 and 415 (and over overrides).
+    const caller = authenticate(request, operation);
+    if (!caller.ok) return problemAnswer(operation, caller.error, caller.headers);
     const wait = overrides.takeDelay(operation);
     if (wait > 0) await delay(wait);
     const override = overrides.takeAnswer(operation);
@@ -135,7 +153,7 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
     try {
       const params = parseParameters(operation, rawParams, new URL(request.url), request.headers);
       const body = operations[operation].body ? await readJsonBody(request, limits) : undefined;
-      const resolved: ResolvedAnswer = await resolvers[operation]({ ...params, body: validateBody(operation, body), signal: request.signal });
+      const resolved: ResolvedAnswer = await resolvers[operation]({ ...params, body: validateBody(operation, body), signal: request.signal, owner: caller.owner });
       if ("stream" in resolved) {
         checkResponse(operation, resolved.status, resolved.headers["content-type"] ?? "", undefined);
         return new HttpResponse(resolved.stream, { status: resolved.status, headers: resolved.headers });
@@ -172,6 +190,9 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
       ({ request }) => {
         const found = route(request);
         const { pathname } = new URL(request.url);
+        // Unknown routes need a token too, so they do not reveal what exists.
+        const caller = authenticate(request, undefined);
+        if (!caller.ok) return problemAnswer(undefined, caller.error, caller.headers);
         if (found.kind === "wrong-method") {
           const error = new MockProblemError("method_not_allowed", `${request.method} is not allowed on ${pathname}; use ${found.allowed.join(" or ")}.`);
           return problemAnswer(undefined, error, { allow: found.allowed.join(", ") });

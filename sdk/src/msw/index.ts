@@ -11,3 +11,4 @@ export type {
 export { MockContractError } from "./checkResponse.js";
 export { allowedErrorStatuses, type ErrorCodeFor, type ErrorStatus, type HttpErrorCode } from "./allowedErrorStatuses.js";
 export type { MockLimits } from "./readJsonBody.js";
+export type { MockOpenGroup } from "./mockAuth.js";

@@ -17,6 +17,8 @@ export interface ResolvedRequest {
   headers: Record<string, string>;
   body: unknown;
   signal: AbortSignal;
+  /** The caller's tenant: the token it authenticated with, undefined when auth is off. */
+  owner?: string | undefined;
 }
 
 /** What a resolver answers: JSON (checked against the contract by the caller), or a stream. */
@@ -120,31 +122,32 @@ export function operationResolvers(ctx: ResolverContext): Record<OperationId, Re
       const output = await callOnce(ctx, name, input, timeoutMs ?? ctx.callTimeoutMs);
       return { status: 200, body: { function: name, output, durationMs: Math.round((performance.now() - started) * 1000) / 1000 } };
     },
-    listJobs: ({ query }) => ({ status: 200, body: engine.list(query as { status?: JobStatus; limit?: number; cursor?: string }) }),
-    submitJob: async ({ headers, body }) => {
+    listJobs: ({ query, owner }) => ({ status: 200, body: engine.list(query as { status?: JobStatus; limit?: number; cursor?: string }, owner) }),
+    submitJob: async ({ headers, body, owner }) => {
       const prefer = parsePrefer(headers.prefer ?? null, ctx.maxWaitSeconds);
       const key = headers["idempotency-key"];
       const request = body as JobRequest;
       const { job, replayed } = engine.submit(request, key === undefined ? undefined : { key, fingerprint: stableStringify(request) }, () =>
         ctx.overrides.takeJobOutcome(),
+        owner,
       );
-      if (prefer.waitSeconds !== undefined) await engine.wait(job.id, prefer.waitSeconds * 1000);
+      if (prefer.waitSeconds !== undefined) await engine.wait(job.id, prefer.waitSeconds * 1000, owner);
       const out: Record<string, string> = { location: job.links.self };
       if (prefer.waitSeconds !== undefined) out["preference-applied"] = `wait=${prefer.waitSeconds}`;
       else if (prefer.respondAsync) out["preference-applied"] = "respond-async";
       if (replayed) out["idempotent-replayed"] = "true";
-      if (isTerminalStatus(job.status)) return { status: 200, body: engine.getWithResult(job.id), headers: out };
+      if (isTerminalStatus(job.status)) return { status: 200, body: engine.getWithResult(job.id, owner), headers: out };
       return { status: 202, body: { ...job, progress: { ...job.progress } }, headers: { ...out, "retry-after": "1" } };
     },
-    getJob: ({ path }) => {
-      const job = engine.get(path.id ?? "");
+    getJob: ({ path, owner }) => {
+      const job = engine.get(path.id ?? "", owner);
       const headers: Record<string, string> = isTerminalStatus(job.status) ? {} : { "retry-after": "1" };
       return { status: 200, body: { ...job, progress: { ...job.progress } }, headers };
     },
-    cancelJob: ({ path }) => ({ status: 200, body: engine.cancel(path.id ?? "") }),
-    getJobResult: ({ path }) => ({ status: 200, body: engine.result(path.id ?? "") }),
-    streamJobEvents: ({ path, headers, signal }) => {
-      const log = engine.events(path.id ?? "");
+    cancelJob: ({ path, owner }) => ({ status: 200, body: engine.cancel(path.id ?? "", owner) }),
+    getJobResult: ({ path, owner }) => ({ status: 200, body: engine.result(path.id ?? "", owner) }),
+    streamJobEvents: ({ path, headers, signal, owner }) => {
+      const log = engine.events(path.id ?? "", owner);
       return {
         status: 200,
         stream: jobEventStream(log, Number(headers["last-event-id"] ?? 0), ctx.heartbeatMs, signal),
