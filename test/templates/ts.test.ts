@@ -1,6 +1,6 @@
 // End to end: `polybridge new --lang ts` makes a project that installs from the local server
 // package, builds, passes its own tests and the conformance suite, serves its example function
-// (inline and on a worker), and exits 0 on SIGTERM.
+// (inline and on a worker), passes the suite in token mode when started with tokens, and exits 0 on SIGTERM.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,6 +66,16 @@ describe("TypeScript template", () => {
     if (!server) throw new Error("server not started");
     await expectConformance(server.url);
   }, 60_000);
+
+  it("with POLYBRIDGE_AUTH_TOKENS, passes the suite in token mode: every request with t1, auth and tenant cases (t2)", async () => {
+    const secured = await startProject(dir, ["--port", "0"], { POLYBRIDGE_AUTH_TOKENS: "t1,t2" });
+    try {
+      expect((await fetch(`${secured.url}/v1/jobs`)).status).toBe(401);
+      await expectConformance(secured.url, 50, { token: "t1", otherToken: "t2" });
+    } finally {
+      expect(await secured.stop()).toBe(0);
+    }
+  }, 90_000);
 
   it("finishes on SIGTERM with exit code 0", async () => {
     if (!server) throw new Error("server not started");
