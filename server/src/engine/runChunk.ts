@@ -101,7 +101,7 @@ function foldItems(def: ReducerFunction, src: Items, checkEach = false): unknown
     else if (list) for (; i < count; i++) acc = def.step(acc, validated(def.input, list[i]));
     else for (; i < count; i++) acc = def.step(acc, start + i * step);
   } catch (error) {
-    throw error instanceof ItemFailure ? error : new ItemFailure(i, messageOf(error));
+    throw error instanceof ItemFailure && error.index >= 0 ? error : new ItemFailure(i, messageOf(error));
   }
   // The hot loop does not check each step; a non-finite total is rare, so the chunk is folded
   // again, checking every step, to name the item that overflowed.
@@ -128,7 +128,7 @@ function mapReduceItems(emitter: EmitterFunction, reducer: ReducerFunction, src:
       }
     }
   } catch (error) {
-    throw error instanceof ItemFailure ? error : new ItemFailure(i, messageOf(error));
+    throw error instanceof ItemFailure && error.index >= 0 ? error : new ItemFailure(i, messageOf(error));
   }
   const entries = [...groups.values()];
   // As in foldItems: only a chunk that ends non-finite is run again, checking each step.
