@@ -8,7 +8,7 @@ import { writeFiles, type GenerateResult } from "./writeFiles.js";
 /**
  * The repository's default generation from `spec/openapi.yaml`: everything into `sdk/src/gen/`,
  * the same types into `spec/src/gen/openapi.ts` (what `@polybridge/spec` exports to the server
- * and the conformance suite), and the msw handlers' tables into `sdk/src/msw/gen/`. What `polybridge generate` (no `--spec`/`--out`) runs, and
+ * and the conformance suite) and `core/src/gen/openapi.ts` (the browser-safe core's protocol types), and the msw handlers' tables into `sdk/src/msw/gen/`. What `polybridge generate` (no `--spec`/`--out`) runs, and
  * with `check` what CI runs to fail on drift.
  *
  * @example
@@ -24,6 +24,10 @@ export async function generateSdk(options: { check?: boolean; root?: string } = 
   const types = files.get("types.ts");
   if (types === undefined) throw new Error("codegen rendered no types.ts");
   const spec = await writeFiles(join(root, "spec", "src", "gen"), new Map([["openapi.ts", types]]), check);
+  const core = await writeFiles(join(root, "core", "src", "gen"), new Map([["openapi.ts", types]]), check);
   const msw = await generateMsw({ check, root });
-  return { written: [...sdk.written, ...spec.written, ...msw.written], drifted: [...sdk.drifted, ...spec.drifted, ...msw.drifted] };
+  return {
+    written: [...sdk.written, ...spec.written, ...core.written, ...msw.written],
+    drifted: [...sdk.drifted, ...spec.drifted, ...core.drifted, ...msw.drifted],
+  };
 }

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { integer } from "./cli/integer.js";
 import { parseOpenGroups, readAuthEnv, readTokensFile, type OpenGroup } from "./http/bearerAuth.js";
-import type { Executor } from "./engine/Executor.js";
+import type { Executor } from "@polybridge/core/engine";
 import { startServer } from "./startServer.js";
 
 

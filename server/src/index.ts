@@ -3,7 +3,7 @@ export { polybridgePlugin, type PolybridgePluginOptions } from "./http/polybridg
 export { bearerAuth, readAuthEnv, readTokensFile, parseOpenGroups, tenantOf, type AuthSettings, type OpenGroup } from "./http/bearerAuth.js";
 export { JobEngine, isTerminal, type JobEngineOptions, type Submission } from "./engine/JobEngine.js";
 export { LocalExecutor, type LocalExecutorOptions } from "./engine/LocalExecutor.js";
-export { runChunk, runCall } from "./engine/runChunk.js";
+export { runChunk, runCall } from "@polybridge/core/engine";
 export {
   ExecutorBusyError,
   type Executor,
@@ -11,7 +11,7 @@ export {
   type ChunkSource,
   type ChunkOutcome,
   type CallOutcome,
-} from "./engine/Executor.js";
+} from "@polybridge/core/engine";
 export { ProblemError, problem } from "./ProblemError.js";
 export {
   defineUnary,

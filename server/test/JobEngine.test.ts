@@ -2,12 +2,12 @@
 // failure inside a job (a throwing combine, an executor bug) fails the job, not the process.
 import type { JobRequest } from "@polybridge/spec";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Executor } from "../src/engine/Executor.js";
+import type { Executor } from "@polybridge/core/engine";
 import { JobEngine } from "../src/engine/JobEngine.js";
-import { runCall, runChunk } from "../src/engine/runChunk.js";
+import { runCall, runChunk } from "@polybridge/core/engine";
 import builtins from "../src/functions/builtins.js";
-import { defineReducer } from "../src/functions/defineFunction.js";
-import { FunctionRegistry } from "../src/functions/FunctionRegistry.js";
+import { defineReducer } from "@polybridge/core/functions";
+import { FunctionRegistry } from "@polybridge/core/functions";
 import { z } from "zod";
 
 const badCombine = defineReducer({

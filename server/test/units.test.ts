@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { EventLog } from "../src/engine/EventLog.js";
-import { ResultAccumulator } from "../src/engine/ResultAccumulator.js";
-import { chunkSource, defaultChunkSize, rangeCount } from "../src/engine/chunking.js";
-import { compareKeys } from "../src/engine/compareKeys.js";
-import { runChunk, runCall } from "../src/engine/runChunk.js";
+import { EventLog } from "@polybridge/core/engine";
+import { ResultAccumulator } from "@polybridge/core/engine";
+import { chunkSource, defaultChunkSize, rangeCount } from "@polybridge/core/engine";
+import { compareKeys } from "@polybridge/core/engine";
+import { runChunk, runCall } from "@polybridge/core/engine";
 import builtins from "../src/functions/builtins.js";
-import { FunctionRegistry } from "../src/functions/FunctionRegistry.js";
+import { FunctionRegistry } from "@polybridge/core/functions";
 import { parseJsonBody } from "../src/http/parseJsonBody.js";
 import { parsePrefer } from "../src/http/parsePrefer.js";
 import { ProblemError } from "../src/ProblemError.js";

@@ -1,4 +1,4 @@
-import type { FunctionRegistry, ReducerFunction } from "@polybridge/server/functions";
+import type { FunctionRegistry, ReducerFunction } from "@polybridge/core/functions";
 import type { Job, JobRequest, JobResult, JobStatus, Problem } from "../schemaTypes.js";
 import { MockContractError } from "./checkResponse.js";
 import {
@@ -13,7 +13,7 @@ import {
   sourceSize,
   type ChunkOutcome,
   type JobSource,
-} from "@polybridge/server/engine";
+} from "@polybridge/core/engine";
 import { MockProblemError, mockProblem } from "./mockProblem.js";
 import type { MockLimits } from "./readJsonBody.js";
 import type { SeededRandom } from "./seededRandom.js";

@@ -1,4 +1,4 @@
-import { conformanceFunctions, FunctionRegistry, type FunctionDefinition } from "@polybridge/server/functions";
+import { conformanceFunctions, FunctionRegistry, type FunctionDefinition } from "@polybridge/core/functions";
 import { delay, http, HttpResponse, type HttpHandler } from "msw";
 import { operations, type OperationId } from "../gen/operations.js";
 import { checkResponse } from "./checkResponse.js";

@@ -1,4 +1,4 @@
-import type { FunctionRegistry } from "@polybridge/server/functions";
+import type { FunctionRegistry } from "@polybridge/core/functions";
 import { z } from "zod";
 import type { OperationId } from "../gen/operations.js";
 import type { JobRequest, JobStatus } from "../schemaTypes.js";

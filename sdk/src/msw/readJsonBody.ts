@@ -1,4 +1,4 @@
-import { exceedsJsonDepth } from "@polybridge/server/engine";
+import { exceedsJsonDepth } from "@polybridge/core/engine";
 import { MockProblemError } from "./mockProblem.js";
 
 /** The request limits every polybridge server enforces (docs/PROTOCOL.md, with its defaults). */

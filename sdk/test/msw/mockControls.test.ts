@@ -1,6 +1,6 @@
 import { getResponse } from "msw";
 import { setupServer } from "msw/node";
-import { defineUnary, z } from "@polybridge/server/functions";
+import { defineUnary, z } from "@polybridge/core/functions";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { allowedErrorStatuses, createHandlers, MockContractError, type MockControls } from "../../src/msw/index.js";
 

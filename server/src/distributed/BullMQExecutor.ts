@@ -1,6 +1,6 @@
 import { Queue, QueueEvents, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { CallOutcome, ChunkOutcome, ChunkTask, Executor } from "../engine/Executor.js";
+import type { CallOutcome, ChunkOutcome, ChunkTask, Executor } from "@polybridge/core/engine";
 import type { WorkerMessage } from "../engine/worker.js";
 import { DEFAULT_QUEUE, cancelChannel, redisConnection } from "./redisConnection.js";
 

@@ -1,7 +1,7 @@
 import { Worker } from "bullmq";
 import { LocalExecutor } from "../engine/LocalExecutor.js";
 import type { WorkerMessage } from "../engine/worker.js";
-import { builtinsModule } from "../functions/FunctionRegistry.js";
+import { builtinsModule } from "../functions/builtinsModule.js";
 import { DEFAULT_QUEUE, cancelChannel, redisConnection } from "./redisConnection.js";
 
 /** Options of {@link startWorker}. */

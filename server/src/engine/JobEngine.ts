@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import { getHeapStatistics } from "node:v8";
 import type { EffectiveJobOptions, Job, JobRequest, JobStatus, Problem } from "@polybridge/spec";
-import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
+import type { FunctionRegistry } from "@polybridge/core/functions";
 import { ProblemError, problem } from "../ProblemError.js";
-import { defaultChunkSize, rangeCount, sourceSize, type JobSource } from "./chunking.js";
-import { EventLog } from "./EventLog.js";
-import type { Executor } from "./Executor.js";
-import { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
+import { defaultChunkSize, rangeCount, sourceSize, type JobSource } from "@polybridge/core/engine";
+import { EventLog } from "@polybridge/core/engine";
+import type { Executor } from "@polybridge/core/engine";
+import { pageNewestFirst, type JobQuery } from "@polybridge/core/engine";
 import { runJobChunks } from "./runJobChunks.js";
 
 /** Limits and policies of a job engine. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
-import { ExecutorBusyError, type CallOutcome, type ChunkOutcome, type ChunkTask, type Executor } from "./Executor.js";
+import { ExecutorBusyError, type CallOutcome, type ChunkOutcome, type ChunkTask, type Executor } from "@polybridge/core/engine";
 import type { WorkerMessage } from "./worker.js";
 
 /** Options of the local worker pool. */

@@ -1,11 +1,3 @@
-// The engine's pure parts, free of Node built-ins: the msw mock handlers run the same chunk
-// code, chunking and event-log rules as the reference server, in browsers too.
-export { runChunk, runCall } from "./runChunk.js";
-export { rangeCount, sourceSize, defaultChunkSize, chunkSource, type JobSource } from "./chunking.js";
-export { compareKeys } from "./compareKeys.js";
-export { ResultAccumulator, CombineError } from "./ResultAccumulator.js";
-export { findNonFinite, nonFiniteMessage } from "./findNonFinite.js";
-export { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
-export { EventLog, type LoggedEvent } from "./EventLog.js";
-export { exceedsJsonDepth } from "./exceedsJsonDepth.js";
-export type { ChunkTask, ChunkSource, ChunkOutcome, CallOutcome } from "./Executor.js";
+// Kept for code written against @polybridge/server/engine: the engine's pure parts now live in
+// the browser-safe @polybridge/core.
+export * from "@polybridge/core/engine";

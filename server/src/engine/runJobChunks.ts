@@ -1,11 +1,11 @@
 import type { Job, Problem } from "@polybridge/spec";
-import type { ReducerFunction } from "../functions/defineFunction.js";
-import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
+import type { ReducerFunction } from "@polybridge/core/functions";
+import type { FunctionRegistry } from "@polybridge/core/functions";
 import { problem } from "../ProblemError.js";
-import { chunkSource, type JobSource } from "./chunking.js";
-import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
-import { CombineError, ResultAccumulator } from "./ResultAccumulator.js";
-import { runChunk } from "./runChunk.js";
+import { chunkSource, type JobSource } from "@polybridge/core/engine";
+import { ExecutorBusyError, type ChunkOutcome, type Executor } from "@polybridge/core/engine";
+import { CombineError, ResultAccumulator } from "@polybridge/core/engine";
+import { runChunk } from "@polybridge/core/engine";
 
 /** Largest chunk of a cheap function run on the main thread instead of a worker. */
 const IN_PROCESS_ITEMS = 1_024;

@@ -1,8 +1,8 @@
 // Piscina worker entry: loads the function modules once, then runs chunks and calls.
 import { workerData } from "piscina";
 import { loadRegistry } from "../functions/loadRegistry.js";
-import type { ChunkTask } from "./Executor.js";
-import { runCall, runChunk } from "./runChunk.js";
+import type { ChunkTask } from "@polybridge/core/engine";
+import { runCall, runChunk } from "@polybridge/core/engine";
 
 /** A message from the LocalExecutor. */
 export type WorkerMessage =

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { conformanceFunctions, words } from "./conformance.js";
-import { defineReducer, defineUnary, type FunctionDefinition } from "./defineFunction.js";
+import { conformanceFunctions, words } from "@polybridge/core/functions";
+import { defineReducer, defineUnary, type FunctionDefinition } from "@polybridge/core/functions";
 
 // Real work.
 

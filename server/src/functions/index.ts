@@ -1,14 +1,4 @@
-export {
-  defineUnary,
-  defineReducer,
-  defineEmitter,
-  type FunctionDefinition,
-  type UnaryFunction,
-  type ReducerFunction,
-  type EmitterFunction,
-  type FunctionContext,
-  type PairKey,
-} from "./defineFunction.js";
-export { FunctionRegistry, builtinsModule, type FunctionInfo } from "./FunctionRegistry.js";
-export { conformanceFunctions, echo, square, isEven, sum, tokenize, fail, sleep, words } from "./conformance.js";
-export { z } from "zod";
+// Function definitions come from the browser-safe @polybridge/core; `builtinsModule` is the
+// server's own (its extras use Node built-ins).
+export * from "@polybridge/core/functions";
+export { builtinsModule } from "./builtinsModule.js";

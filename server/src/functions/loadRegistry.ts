@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
-import type { FunctionDefinition } from "./defineFunction.js";
-import { FunctionRegistry } from "./FunctionRegistry.js";
+import type { FunctionDefinition } from "@polybridge/core/functions";
+import { FunctionRegistry } from "@polybridge/core/functions";
 
 /**
  * Imports function modules (paths or file URLs), each exporting as default an array of

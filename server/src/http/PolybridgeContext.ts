@@ -1,6 +1,6 @@
-import type { Executor } from "../engine/Executor.js";
+import type { Executor } from "@polybridge/core/engine";
 import type { JobEngine } from "../engine/JobEngine.js";
-import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
+import type { FunctionRegistry } from "@polybridge/core/functions";
 
 /** What the routes share. */
 export interface PolybridgeContext {

@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
-import type { LoggedEvent } from "../engine/EventLog.js";
+import type { LoggedEvent } from "@polybridge/core/engine";
 import { tenantOf } from "./bearerAuth.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { ExecutorBusyError, type CallOutcome } from "../engine/Executor.js";
-import { runCall } from "../engine/runChunk.js";
+import { ExecutorBusyError, type CallOutcome } from "@polybridge/core/engine";
+import { runCall } from "@polybridge/core/engine";
 import { ProblemError } from "../ProblemError.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";

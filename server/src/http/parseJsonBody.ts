@@ -1,4 +1,4 @@
-import { exceedsJsonDepth } from "../engine/exceedsJsonDepth.js";
+import { exceedsJsonDepth } from "@polybridge/core/engine";
 import { ProblemError } from "../ProblemError.js";
 
 /**

@@ -11,9 +11,6 @@ export interface FunctionInfo {
   identity?: unknown;
 }
 
-/** The built-in functions module, loaded by every worker. */
-export const builtinsModule: string = new URL("./builtins.js", import.meta.url).href;
-
 function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
   // `io: "input"` describes what callers may send (defaults make fields optional).
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;

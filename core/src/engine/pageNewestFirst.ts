@@ -1,4 +1,4 @@
-import type { Job, JobStatus } from "@polybridge/spec";
+import type { Job, JobStatus } from "../protocol.js";
 
 /** What `GET /v1/jobs` asks for. */
 export interface JobQuery {

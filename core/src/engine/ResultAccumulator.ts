@@ -1,4 +1,4 @@
-import type { JobKind, JobResult } from "@polybridge/spec";
+import type { JobKind, JobResult } from "../protocol.js";
 import type { ReducerFunction } from "../functions/defineFunction.js";
 import { compareKeys } from "./compareKeys.js";
 import type { ChunkOutcome } from "./Executor.js";

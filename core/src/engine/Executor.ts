@@ -1,4 +1,4 @@
-import type { JobKind } from "@polybridge/spec";
+import type { JobKind } from "../protocol.js";
 
 /** Where a chunk's items come from: a slice sent along, or a range the worker expands. */
 export type ChunkSource =

@@ -1,0 +1,5 @@
+// @polybridge/core: what the reference server and the msw mock handlers share, browser-safe
+// (its tsconfig has no Node types, so a Node built-in here fails the build).
+export * from "./functions/index.js";
+export * from "./engine/index.js";
+export type { Job, JobStatus, JobKind, JobResult, ErrorCode, Problem } from "./protocol.js";
