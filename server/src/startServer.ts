@@ -11,7 +11,7 @@ import { loadRegistry } from "./functions/loadRegistry.js";
 import { bearerAuth, readAuthEnv, type AuthSettings } from "./http/bearerAuth.js";
 import { answerExpectContinue } from "./http/checkContinue.js";
 import { clientErrorHandler } from "./http/clientErrorHandler.js";
-import { errorHandler, notFoundHandler } from "./http/errorHandler.js";
+import { errorHandler, notFoundHandler, sendProblem } from "./http/errorHandler.js";
 import { ProblemError } from "./ProblemError.js";
 import { polybridgePlugin } from "./http/polybridgePlugin.js";
 
@@ -98,7 +98,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Node checks these timers every `connectionsCheckingInterval`, so that is kept short too.
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
-    http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000 },
+    // Node answers a missing Host with a bare 400 of its own; the hook below answers it as a problem.
+    http: { headersTimeout: options.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 1_000, requireHostHeader: false },
     clientErrorHandler,
     // Long ids must reach the route so its schema answers 400, not the router's bare 414.
     routerOptions: { maxParamLength: 1_000 },
@@ -117,6 +118,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       maxAge: 600,
     });
   }
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.raw.httpVersion !== "1.1" || request.headers.host !== undefined) return undefined;
+    void reply.header("connection", "close");
+    return sendProblem(reply, new ProblemError("validation_failed", "An HTTP/1.1 request needs a Host header.", { errors: [{ path: "header:/host", message: "is required" }] }));
+  });
   const auth = bearerAuth(options.auth ?? readAuthEnv());
   if (auth) app.addHook("onRequest", auth);
   if (options.rateLimitPerMinute) {

@@ -61,7 +61,9 @@ export function expectedOutput(name: string, input: unknown): Expected {
     }
     case "wordFrequency": {
       const [acc, text] = input as [Record<string, number>, string];
-      const counts = new Map(Object.entries(acc));
+      // Input validation drops object keys named "__proto__" (zod's prototype-pollution guard,
+      // docs/PROTOCOL.md "Functions and kinds"); every other key counts like a word.
+      const counts = new Map(Object.entries(acc).filter(([key]) => key !== "__proto__"));
       for (const w of words(text)) counts.set(w, (counts.get(w) ?? 0) + 1);
       return { output: Object.fromEntries(counts) };
     }
