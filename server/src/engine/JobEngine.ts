@@ -32,7 +32,8 @@ export interface JobEngineOptions {
   basePath?: string;
   /**
    * Budget for the results of finished jobs, in characters of JSON. Past it the oldest finished
-   * jobs are removed before their TTL, so memory stays bounded. Default 256 Mi.
+   * jobs are removed before their TTL, so memory stays bounded. Default: an eighth of the heap
+   * limit, at most 256 Mi.
    */
   maxStoredResultChars?: number;
   /** Largest result of one job, in characters of JSON; past it the job fails with `result_too_large`. Default 256 Mi. */
@@ -41,7 +42,7 @@ export interface JobEngineOptions {
   maxStoredJobs?: number;
   /**
    * Budget for what is kept of jobs besides their results (records, event logs, idempotency keys),
-   * in estimated bytes; past it the oldest finished jobs are evicted. Default: a quarter of the
+   * in estimated bytes; past it the oldest finished jobs are evicted. Default: an eighth of the
    * heap limit, at most 256 MiB.
    */
   maxStoredBytes?: number;
@@ -77,8 +78,15 @@ const FINISHED = new Error("job finished");
 /** Bytes a finished job's record takes besides its JSON texts (objects, maps, log entries), measured. */
 const RECORD_OVERHEAD_BYTES = 4_096;
 
-/** Past this share of the heap limit, submissions first evict finished jobs, then get 503. */
-const HEAP_HIGH_WATER = 0.85;
+/**
+ * Past this share of V8's heap limit, submissions first evict finished jobs, then get 503. The
+ * limit counts the young generation too (a 64 MB old space reports 112 MB), so half of it is
+ * already close to where the old space runs out.
+ */
+const HEAP_HIGH_WATER = 0.5;
+
+/** Each store budget's default share of the heap limit, and its cap. */
+const budget = (heapLimit: number): number => Math.min(heapLimit / 8, 256 * 1024 * 1024);
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
 
@@ -125,10 +133,10 @@ export class JobEngine {
       maxRangeItems: options.maxRangeItems ?? 100_000_000,
       maxChunkRetries: options.maxChunkRetries ?? 3,
       basePath: options.basePath ?? "/v1",
-      maxStoredResultChars: options.maxStoredResultChars ?? 256 * 1024 * 1024,
+      maxStoredResultChars: options.maxStoredResultChars ?? budget(getHeapStatistics().heap_size_limit),
       maxResultChars: options.maxResultChars ?? 256 * 1024 * 1024,
       maxStoredJobs: options.maxStoredJobs ?? 10_000,
-      maxStoredBytes: options.maxStoredBytes ?? Math.min(getHeapStatistics().heap_size_limit / 4, 256 * 1024 * 1024),
+      maxStoredBytes: options.maxStoredBytes ?? budget(getHeapStatistics().heap_size_limit),
     };
     this.#sweeper = setInterval(() => this.sweep(), Math.min(this.#opts.jobTtlMs, 60_000));
     this.#sweeper.unref();
