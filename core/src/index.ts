@@ -3,3 +3,5 @@
 export * from "./functions/index.js";
 export * from "./engine/index.js";
 export type { Job, JobStatus, JobKind, JobResult, ErrorCode, Problem } from "./protocol.js";
+export { ProblemError, problem, statusOf, type ProblemExtras } from "./problem.js";
+export { problemTable } from "./gen/problems.js";

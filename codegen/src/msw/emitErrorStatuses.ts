@@ -52,3 +52,16 @@ export function emitErrorStatuses(doc: JsonObject, header: string): string {
     exportConst("problemTitleByCode", asConst(Object.fromEntries(entries.map(([code, e]) => [code, e.title]))), { doc: "The title of each code's problem." }),
   ]);
 }
+
+/**
+ * Prints `problems.ts` for `@polybridge/core`: every code's status, title and job flag, so the
+ * server and the mocks build problems without reading the YAML spec at run time.
+ */
+export function emitProblemTable(doc: JsonObject, header: string): string {
+  const table = Object.fromEntries([...problemTable(doc)].map(([code, e]) => [code, { status: e.status, title: e.title, job: e.job }]));
+  return printModule(header, [
+    exportConst("problemTable", f.createAsExpression(jsonLiteral(table), f.createTypeReferenceNode("const")), {
+      doc: "Status, title and job-only flag of every error code (the spec's `x-problems` table of `ErrorCode`).",
+    }),
+  ]);
+}
