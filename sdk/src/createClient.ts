@@ -1,10 +1,12 @@
 import { buildClient, type Client, type ClientOptions } from "./buildClient.js";
 import type { AnyFunctions, FunctionCatalog } from "./functionTypes.js";
-import { undiciTransport } from "./undiciTransport.js";
+import { nodeTransport } from "./nodeTransport.js";
 
 /**
  * Creates a client for a polybridge server. In Node requests go through an undici keep-alive
- * pool (`close()` releases it); pass `fetch` or `transport` to choose otherwise.
+ * pool (`close()` releases it) — or through `globalThis.fetch` while something (msw's
+ * `setupServer`, nock) has replaced it since the SDK was loaded; pass `fetch` or `transport` to
+ * choose otherwise.
  *
  * @example
  * import { createClient } from "@polybridge/sdk";
@@ -21,5 +23,5 @@ import { undiciTransport } from "./undiciTransport.js";
  * await client.close();
  */
 export function createClient<F extends FunctionCatalog = AnyFunctions>(options: ClientOptions): Client<F> {
-  return buildClient<F>(options, (baseUrl) => undiciTransport(baseUrl));
+  return buildClient<F>(options, (baseUrl) => nodeTransport(baseUrl));
 }
