@@ -9,3 +9,5 @@ export type JobKind = Schemas["JobKind"];
 export type JobResult = Schemas["JobResult"];
 export type ErrorCode = Schemas["ErrorCode"];
 export type Problem = Schemas["Problem"];
+export type JobRequest = Schemas["JobRequest"];
+export type EffectiveJobOptions = Schemas["EffectiveJobOptions"];

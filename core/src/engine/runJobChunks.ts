@@ -1,11 +1,12 @@
-import type { Job, Problem } from "@polybridge/spec";
-import type { ReducerFunction } from "@polybridge/core/functions";
-import type { FunctionRegistry } from "@polybridge/core/functions";
-import { problem } from "../ProblemError.js";
-import { chunkSource, type JobSource } from "@polybridge/core/engine";
-import { ExecutorBusyError, type ChunkOutcome, type Executor } from "@polybridge/core/engine";
-import { CombineError, ResultAccumulator } from "@polybridge/core/engine";
-import { runChunk } from "@polybridge/core/engine";
+import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
+import type { ReducerFunction } from "../functions/defineFunction.js";
+import { problem } from "../problem.js";
+import type { Job, Problem } from "../protocol.js";
+import { chunkSource, type JobSource } from "./chunking.js";
+import { pause, type EngineClock } from "./EngineClock.js";
+import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
+import { CombineError, ResultAccumulator } from "./ResultAccumulator.js";
+import { runChunk } from "./runChunk.js";
 
 /** Largest chunk of a cheap function run on the main thread instead of a worker. */
 const IN_PROCESS_ITEMS = 1_024;
@@ -16,8 +17,6 @@ const IN_PROCESS_ITEMS = 1_024;
  * would wait for the whole job.
  */
 const SLICE_MS = 10;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Reason given to sibling chunks when one fails (shared: no stack trace per job). */
 const SIBLING_FAILED = new Error("a sibling chunk failed");
@@ -34,6 +33,16 @@ export interface JobChunksRun {
   maxChunkRetries: number;
   /** Largest result, in characters of JSON; past it the job fails with `result_too_large`. */
   maxResultChars: number;
+  /** Timers and the event-loop yield. */
+  clock: EngineClock;
+  /** Waited before each chunk (the mocks' pacing, so progress can be watched). Default 0. */
+  chunkDelayMs?: number;
+  /**
+   * Chunks to run (default all). With `compute: false` they only count as progress: the msw mocks'
+   * forced outcomes (`mock.job`) pace a job through its chunks without running its function.
+   */
+  chunks?: number;
+  compute?: boolean;
   /** After each successful chunk, with its number of items. */
   onChunkDone(items: number): void;
 }
@@ -47,13 +56,15 @@ export type JobChunksOutcome = { resultJson: string } | { error: Problem } | und
  * when the executor is momentarily full the chunk waits and retries.
  *
  * @example
- * const outcome = await runJobChunks({ job, source, signal, executor, registry, maxChunkRetries: 3,
- *   onChunkDone: (items) => console.log(`+${items}`) });
+ * const outcome = await runJobChunks({ job, source, signal, executor, registry, clock: systemClock,
+ *   maxChunkRetries: 3, maxResultChars: 1 << 28, onChunkDone: (items) => console.log(`+${items}`) });
  */
 export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome> {
   const { job, registry } = run;
   const { chunkSize, concurrency } = job.options;
   const totalChunks = job.progress.totalChunks;
+  const chunksToRun = Math.min(run.chunks ?? totalChunks, totalChunks);
+  const compute = run.compute ?? true;
   const reducerName = job.kind === "fold" ? job.function : job.kind === "mapreduce" ? job.reducer : undefined;
   const reducerDef = reducerName === undefined ? undefined : registry.get(reducerName);
   const reducer = reducerDef?.kind === "reducer" ? (reducerDef as ReducerFunction) : undefined;
@@ -79,10 +90,15 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
     const task = { kind: job.kind, fn: job.function, ...(job.reducer ? { reducer: job.reducer } : {}), offset, source };
     const items = "items" in source ? source.items.length : source.range.count;
     const inProcess = cheap && items <= IN_PROCESS_ITEMS;
+    if (run.chunkDelayMs) await pause(run.clock, run.chunkDelayMs, stop.signal);
+    if (!compute) {
+      if (!stop.signal.aborted) run.onChunkDone(items);
+      return;
+    }
     for (let attempt = 0; !stop.signal.aborted; ) {
       let outcome: ChunkOutcome;
       if (inProcess && performance.now() - sliceStart > SLICE_MS) {
-        await yieldToEventLoop();
+        await run.clock.yield();
         sliceStart = performance.now();
         if (stop.signal.aborted) return;
       }
@@ -91,7 +107,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
       } catch (error) {
         if (stop.signal.aborted) return;
         if (error instanceof ExecutorBusyError) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
+          await pause(run.clock, 20, stop.signal);
           continue;
         }
         if (++attempt > run.maxChunkRetries) {
@@ -115,10 +131,10 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   };
 
   const lane = async (): Promise<void> => {
-    while (next < totalChunks && !stop.signal.aborted) await runOne(next++);
+    while (next < chunksToRun && !stop.signal.aborted) await runOne(next++);
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(totalChunks, 1)) }, lane));
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(chunksToRun, 1)) }, lane));
   } finally {
     run.signal.removeEventListener("abort", onAbort);
   }

@@ -1,0 +1,583 @@
+import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
+import { defaultLimits } from "../limits.js";
+import { ProblemError, problem } from "../problem.js";
+import type { EffectiveJobOptions, Job, JobRequest, JobStatus, Problem } from "../protocol.js";
+import { defaultChunkSize, rangeCount, sourceSize, type JobSource } from "./chunking.js";
+import { pause, systemClock, type EngineClock } from "./EngineClock.js";
+import { EventLog } from "./EventLog.js";
+import type { Executor } from "./Executor.js";
+import { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
+import { runJobChunks } from "./runJobChunks.js";
+
+/** How the heap stands, for engines that guard it (the server passes V8's figures). */
+export interface MemoryProbe {
+  /** Bytes in use and the limit they must stay under. */
+  (): { used: number; limit: number };
+}
+
+/**
+ * How a job ends instead of running its function: the msw mocks' `mock.job(...)`. `accepted` never
+ * starts, `running` never ends; the others pace through their chunks, then end that way.
+ */
+export type ForcedOutcome =
+  | { status: "accepted" }
+  | { status: "running" }
+  | { status: "successful"; resultJson?: string }
+  | { status: "failed"; error?: Problem }
+  | { status: "dismissed" };
+
+/** Limits and policies of a job engine. */
+export interface JobEngineOptions {
+  executor: Executor;
+  registry: FunctionRegistry;
+  /** Jobs running at once; the rest wait in the queue. Default 4. */
+  maxRunningJobs?: number;
+  /** Jobs waiting to run; past it submissions get `503 queue_full`. Default 256. */
+  maxQueuedJobs?: number;
+  /** How long finished jobs (and their idempotency keys) are kept. Default 1 hour. */
+  jobTtlMs?: number;
+  /** `timeoutMs` of jobs that do not set one. Default 5 minutes. */
+  defaultTimeoutMs?: number;
+  /** Most items of an `items` input. Default 1,000,000. */
+  maxItems?: number;
+  /** Most values of a `range` input. Default 100,000,000. */
+  maxRangeItems?: number;
+  /** Re-runs of a chunk whose worker died before the job fails with `worker_crashed`. Default 3. */
+  maxChunkRetries?: number;
+  /** Timers, now and the event-loop yield. Default {@link systemClock}. */
+  clock?: EngineClock;
+  /** Job ids. Default `job_` and 32 random hex digits. */
+  newId?: () => string;
+  /** The heap, for budgets and the submit-time guard. Default: no guard, fixed budgets. */
+  memory?: MemoryProbe;
+  /** Waited before a job starts and before each chunk (the mocks' pacing). Default 0. */
+  startDelayMs?: number;
+  chunkDelayMs?: number;
+  /** URL prefix for job links. Default `/v1`. */
+  basePath?: string;
+  /**
+   * Budget for the results of finished jobs, in characters of JSON. Past it the oldest finished
+   * jobs are removed before their TTL, so memory stays bounded. Default: an eighth of the heap
+   * limit, at most 256 Mi.
+   */
+  maxStoredResultChars?: number;
+  /** Largest result of one job, in characters of JSON; past it the job fails with `result_too_large`. Default 256 Mi. */
+  maxResultChars?: number;
+  /** Most jobs kept (finished ones count until evicted, oldest first). Default 10,000. */
+  maxStoredJobs?: number;
+  /**
+   * Budget for what is kept of jobs besides their results (records, event logs, idempotency keys),
+   * in estimated bytes; past it the oldest finished jobs are evicted. Default: an eighth of the
+   * heap limit, at most 256 MiB.
+   */
+  maxStoredBytes?: number;
+}
+
+interface JobRecord {
+  seq: number;
+  /** Who submitted it (a hash of the bearer token, "" without auth): only they see it. */
+  tenant: string;
+  /** Estimated bytes kept for this job (record, log, result), counted in the store budget. */
+  bytes: number;
+  view: Job;
+  /** Emptied when the job ends: a finished job keeps its result, not its input. */
+  source: JobSource;
+  log: EventLog;
+  abort: AbortController;
+  done: Promise<void>;
+  resolveDone: () => void;
+  /** The result, serialized once when the job succeeds (served as is by result, wait and SSE). */
+  resultJson?: string;
+  idempotencyKey?: string;
+  timer?: unknown;
+  forced?: ForcedOutcome;
+}
+
+/** What a submission returns. */
+export interface Submission {
+  job: Job;
+  replayed: boolean;
+}
+
+const FINISHED = new Error("job finished");
+
+/** Bytes a finished job's record takes besides its JSON texts (objects, maps, log entries), measured. */
+const RECORD_OVERHEAD_BYTES = 4_096;
+
+/**
+ * Past this share of the heap limit, submissions first evict finished jobs, then get 503. V8's
+ * limit counts the young generation too (a 64 MB old space reports 112 MB), so half of it is
+ * already close to where the old space runs out.
+ */
+const HEAP_HIGH_WATER = 0.5;
+
+const MAX_BUDGET = 256 * 1024 * 1024;
+
+/** Each store budget's default: an eighth of the heap limit when known, at most 256 Mi. */
+const budget = (memory: MemoryProbe | undefined): number => Math.min(memory ? memory().limit / 8 : MAX_BUDGET, MAX_BUDGET);
+
+const randomId = (): string => `job_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
+
+/** True for `successful`, `failed` and `dismissed`. */
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/**
+ * Accepts jobs, queues them (bounded), splits them into chunks, runs the chunks on an
+ * {@link Executor}, combines partial results and logs events. Routes talk only to this class,
+ * so a distributed executor can replace the local pool without touching them.
+ *
+ * @example
+ * const engine = new JobEngine({ executor, registry });
+ * const { job } = engine.submit({ kind: "map", function: "square", input: { items: [1, 2] } });
+ * await engine.wait(job.id, 5_000);
+ * engine.resultJson(job.id); // '{"kind":"map","items":[1,4]}'
+ */
+export class JobEngine {
+  readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry" | "memory">>;
+  readonly #memory: MemoryProbe | undefined;
+  readonly #clock: EngineClock;
+  readonly #executor: Executor;
+  readonly #registry: FunctionRegistry;
+  readonly #jobs = new Map<string, JobRecord>();
+  readonly #keys = new Map<string, { fingerprint: string; jobId: string }>();
+  readonly #queue: JobRecord[] = [];
+  readonly #running = new Set<JobRecord>();
+  #sweeper: unknown;
+  #disposed = false;
+  #seq = 0;
+  #draining = false;
+  #resultChars = 0;
+  #storedBytes = 0;
+
+  constructor(options: JobEngineOptions) {
+    this.#executor = options.executor;
+    this.#registry = options.registry;
+    this.#memory = options.memory;
+    this.#clock = options.clock ?? systemClock;
+    this.#opts = {
+      maxRunningJobs: options.maxRunningJobs ?? 4,
+      maxQueuedJobs: options.maxQueuedJobs ?? 256,
+      jobTtlMs: options.jobTtlMs ?? 3_600_000,
+      defaultTimeoutMs: options.defaultTimeoutMs ?? defaultLimits.jobTimeoutMs,
+      maxItems: options.maxItems ?? defaultLimits.maxItems,
+      maxRangeItems: options.maxRangeItems ?? defaultLimits.maxRangeItems,
+      maxChunkRetries: options.maxChunkRetries ?? 3,
+      basePath: options.basePath ?? "/v1",
+      maxStoredResultChars: options.maxStoredResultChars ?? budget(options.memory),
+      maxResultChars: options.maxResultChars ?? MAX_BUDGET,
+      maxStoredJobs: options.maxStoredJobs ?? 10_000,
+      maxStoredBytes: options.maxStoredBytes ?? budget(options.memory),
+      clock: this.#clock,
+      newId: options.newId ?? randomId,
+      startDelayMs: options.startDelayMs ?? 0,
+      chunkDelayMs: options.chunkDelayMs ?? 0,
+    };
+    this.#scheduleSweep();
+  }
+
+  #scheduleSweep(): void {
+    if (this.#disposed || !Number.isFinite(this.#opts.jobTtlMs)) return;
+    this.#sweeper = this.#clock.setTimeout(() => {
+      this.sweep();
+      this.#scheduleSweep();
+    }, Math.min(this.#opts.jobTtlMs, 60_000));
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Jobs waiting, running and kept (all tenants). */
+  counts(): { queued: number; running: number; stored: number } {
+    return { queued: this.#queue.length, running: this.#running.size, stored: this.#jobs.size };
+  }
+
+  /**
+   * Validates and enqueues a job. With an idempotency key, the same key and fingerprint replay
+   * the first job; the same key with another fingerprint is `idempotency_key_conflict`.
+   */
+  submit(
+    request: JobRequest,
+    idempotency?: { key: string; fingerprint: string },
+    tenant = "",
+    /** Taken only once the request is accepted (a replay or a refusal must not use it up). */
+    forced?: () => ForcedOutcome | undefined,
+  ): Submission {
+    if (this.#draining) throw new ProblemError("shutting_down", "The server is shutting down.", { retryAfterSeconds: 5 });
+    const scopedKey = idempotency && `${tenant}\n${idempotency.key}`;
+    if (idempotency && scopedKey) {
+      const seen = this.#keys.get(scopedKey);
+      const earlier = seen && this.#jobs.get(seen.jobId);
+      if (seen && earlier) {
+        if (seen.fingerprint !== idempotency.fingerprint) {
+          throw new ProblemError("idempotency_key_conflict", `Idempotency-Key '${idempotency.key}' was first used with a different body.`);
+        }
+        return { job: earlier.view, replayed: true };
+      }
+    }
+    this.#checkFunctions(request);
+    const source = this.#source(request);
+    if (this.#queue.length >= this.#opts.maxQueuedJobs) {
+      throw new ProblemError("queue_full", `${this.#queue.length} jobs are already waiting.`, { retryAfterSeconds: 1 });
+    }
+    this.#guardMemory();
+    const total = sourceSize(source);
+    const options: EffectiveJobOptions = {
+      chunkSize: request.options?.chunkSize ?? defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true),
+      concurrency: request.options?.concurrency ?? this.#executor.parallelism,
+      timeoutMs: request.options?.timeoutMs ?? this.#opts.defaultTimeoutMs,
+    };
+    const id = this.#opts.newId();
+    const outcome = forced?.();
+    const base = `${this.#opts.basePath}/jobs/${id}`;
+    let resolveDone!: () => void;
+    const record: JobRecord = {
+      seq: ++this.#seq,
+      tenant,
+      bytes: 0,
+      view: {
+        id,
+        kind: request.kind,
+        function: request.function,
+        ...("reducer" in request ? { reducer: request.reducer } : {}),
+        status: "accepted",
+        progress: { completedChunks: 0, totalChunks: Math.ceil(total / options.chunkSize), completedItems: 0, totalItems: total },
+        options,
+        createdAt: this.#iso(),
+        links: { self: base, result: `${base}/result`, events: `${base}/events` },
+      },
+      source,
+      log: new EventLog(),
+      abort: new AbortController(),
+      done: new Promise<void>((resolve) => (resolveDone = resolve)),
+      resolveDone: () => resolveDone(),
+      ...(outcome ? { forced: outcome } : {}),
+    };
+    if (idempotency && scopedKey) {
+      record.idempotencyKey = scopedKey;
+      this.#keys.set(scopedKey, { fingerprint: idempotency.fingerprint, jobId: id });
+    }
+    this.#jobs.set(id, record);
+    this.#account(record, RECORD_OVERHEAD_BYTES + (idempotency ? 2 * (scopedKey?.length ?? 0) + 128 : 0));
+    this.#enforceStoreBounds(record);
+    record.log.append("status", JSON.stringify(record.view));
+    // A job forced to stay accepted never takes a running slot.
+    if (outcome?.status !== "accepted") {
+      this.#queue.push(record);
+      if (this.#opts.startDelayMs > 0) this.#clock.setTimeout(() => this.#pump(), this.#opts.startDelayMs);
+      else this.#pump();
+    }
+    return { job: record.view, replayed: false };
+  }
+
+  get(id: string, tenant = ""): Job {
+    return this.#record(id, tenant).view;
+  }
+
+  /**
+   * The job as JSON with its `result` (`Prefer: wait`), in pieces to write one after another:
+   * the stored result text is spliced in, never parsed, re-serialized or copied into one string.
+   * Undefined unless the job succeeded.
+   */
+  jobWithResultJson(id: string, tenant = ""): string[] | undefined {
+    const record = this.#record(id, tenant);
+    if (record.resultJson === undefined) return undefined;
+    return [`${JSON.stringify(record.view).slice(0, -1)},"result":`, record.resultJson, "}"];
+  }
+
+  /** The event log of a job, for SSE. */
+  events(id: string, tenant = ""): EventLog {
+    return this.#record(id, tenant).log;
+  }
+
+  /** The result of a successful job as JSON text; problems for every other state. */
+  resultJson(id: string, tenant = ""): string {
+    const record = this.#record(id, tenant);
+    const { status } = record.view;
+    if (record.resultJson !== undefined) return record.resultJson;
+    if (status === "failed") {
+      throw new ProblemError("job_failed", `Job '${id}' failed: ${record.view.error?.detail ?? record.view.error?.title ?? "unknown error"}`, { jobId: id });
+    }
+    if (status === "dismissed") throw new ProblemError("job_dismissed", `Job '${id}' was dismissed.`, { jobId: id });
+    throw new ProblemError("result_not_ready", `Job '${id}' is ${status}.`, { jobId: id, retryAfterSeconds: 1 });
+  }
+
+  /** Resolves when the job is terminal or `timeoutMs` passed, whichever is first. */
+  async wait(id: string, timeoutMs: number, tenant = ""): Promise<Job> {
+    const record = this.#record(id, tenant);
+    if (!isTerminal(record.view.status) && timeoutMs > 0) {
+      const timer = new AbortController();
+      await Promise.race([record.done, pause(this.#clock, timeoutMs, timer.signal)]);
+      timer.abort();
+    }
+    return record.view;
+  }
+
+  cancel(id: string, tenant = ""): Job {
+    const record = this.#record(id, tenant);
+    const { status } = record.view;
+    if (status === "successful" || status === "failed") {
+      throw new ProblemError("job_already_finished", `Job '${id}' already finished (${status}).`, { jobId: id });
+    }
+    if (status !== "dismissed") this.#finish(record, "dismissed", { error: problem("job_cancelled", "Cancelled by a client.", { jobId: id }) });
+    return record.view;
+  }
+
+  /** Newest first, optionally by status; the cursor is the last seen job's sequence number. */
+  list(query: JobQuery, tenant = ""): { jobs: Job[]; nextCursor: string | null } {
+    const page = pageNewestFirst(this.#ofTenant(tenant), query);
+    if (!page) {
+      throw new ProblemError("validation_failed", "The cursor is not one this server issued.", {
+        errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
+      });
+    }
+    return page;
+  }
+
+  /**
+   * Stops accepting jobs, lets queued and running ones finish within `graceMs`, then dismisses
+   * what is left.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.#draining = true;
+    const pending = [...this.#jobs.values()].filter((r) => !isTerminal(r.view.status));
+    const timer = new AbortController();
+    await Promise.race([Promise.all(pending.map((r) => r.done)), pause(this.#clock, graceMs, timer.signal)]);
+    timer.abort();
+    for (const record of pending) {
+      if (!isTerminal(record.view.status)) {
+        this.#finish(record, "dismissed", { error: problem("job_cancelled", "The server shut down before the job finished.", { jobId: record.view.id }) });
+      }
+    }
+    this.dispose();
+  }
+
+  /**
+   * Stops every timer and forgets every job at once (running ones are aborted, waiters released):
+   * for tests and the mocks' `reset()`. The engine takes no work afterwards.
+   */
+  dispose(): void {
+    this.#disposed = true;
+    this.#draining = true;
+    this.#clock.clearTimeout(this.#sweeper);
+    for (const record of this.#jobs.values()) {
+      this.#clock.clearTimeout(record.timer);
+      record.abort.abort(FINISHED);
+      record.log.close();
+      record.resolveDone();
+    }
+    this.#jobs.clear();
+    this.#keys.clear();
+    this.#queue.length = 0;
+    this.#running.clear();
+  }
+
+  /** Removes terminal jobs older than the TTL (runs on a timer; public for tests). */
+  sweep(now = this.#clock.now()): void {
+    for (const record of this.#jobs.values()) {
+      const finished = record.view.finishedAt ? Date.parse(record.view.finishedAt) : Number.NaN;
+      if (finished + this.#opts.jobTtlMs <= now) this.#remove(record);
+    }
+  }
+
+  #iso(): string {
+    return new Date(this.#clock.now()).toISOString();
+  }
+
+  *#ofTenant(tenant: string): Generator<JobRecord> {
+    for (const record of this.#jobs.values()) if (record.tenant === tenant) yield record;
+  }
+
+  #remove(record: JobRecord): void {
+    if (!this.#jobs.delete(record.view.id)) return;
+    if (record.idempotencyKey) this.#keys.delete(record.idempotencyKey);
+    this.#resultChars -= record.resultJson?.length ?? 0;
+    this.#storedBytes -= record.bytes;
+  }
+
+  #account(record: JobRecord, bytes: number): void {
+    record.bytes += bytes;
+    this.#storedBytes += bytes;
+  }
+
+  /**
+   * Evicts the oldest finished jobs (never `keep`) while results, estimated bytes or the job
+   * count are over their budgets. Jobs still queued or running are bounded by the queue limits.
+   */
+  #enforceStoreBounds(keep: JobRecord): void {
+    const over = (): boolean =>
+      this.#resultChars > this.#opts.maxStoredResultChars || this.#storedBytes > this.#opts.maxStoredBytes || this.#jobs.size > this.#opts.maxStoredJobs;
+    if (!over()) return;
+    for (const record of this.#jobs.values()) {
+      if (record !== keep && isTerminal(record.view.status)) this.#remove(record);
+      if (!over()) return;
+    }
+  }
+
+  /**
+   * Before accepting work near the heap limit: evict the oldest half of the finished jobs, and if
+   * the heap is still that full, refuse with 503 (retry later) rather than risk the process.
+   */
+  #guardMemory(): void {
+    if (!this.#memory) return;
+    const { used, limit } = this.#memory();
+    if (used < limit * HEAP_HIGH_WATER) return;
+    const finished = [...this.#jobs.values()].filter((r) => isTerminal(r.view.status));
+    for (const record of finished.slice(0, Math.ceil(finished.length / 2))) this.#remove(record);
+    if (finished.length === 0) {
+      throw new ProblemError("queue_full", "The server is low on memory; retry shortly.", { retryAfterSeconds: 2 });
+    }
+  }
+
+  /** A job of this tenant; another tenant's job is reported as missing, never as forbidden. */
+  #record(id: string, tenant: string): JobRecord {
+    const record = this.#jobs.get(id);
+    if (!record || record.tenant !== tenant) throw new ProblemError("job_not_found", `No job '${id}'.`);
+    return record;
+  }
+
+  #checkFunctions(request: JobRequest): void {
+    const want = { map: "unary", filter: "unary", fold: "reducer", mapreduce: "emitter" } as const;
+    const check = (name: string, kind: string, field: string): void => {
+      const def = this.#registry.get(name);
+      if (!def) throw new ProblemError("function_not_found", `No function '${name}'.`);
+      if (def.kind !== kind) {
+        throw new ProblemError("function_kind_mismatch", `'${name}' is a ${def.kind} function; a ${request.kind} job needs a ${kind} ${field}.`, {
+          errors: [{ path: `/${field}`, message: `must name a ${kind} function` }],
+        });
+      }
+    };
+    check(request.function, want[request.kind], "function");
+    if (request.kind === "mapreduce") check(request.reducer, "reducer", "reducer");
+  }
+
+  #source(request: JobRequest): JobSource {
+    const { input } = request;
+    if ("items" in input) {
+      if (input.items.length > this.#opts.maxItems) {
+        throw new ProblemError("too_many_items", `${input.items.length} items is more than the limit of ${this.#opts.maxItems}.`);
+      }
+      return { items: input.items };
+    }
+    const { start, end } = input.range;
+    const step = input.range.step ?? 1;
+    const invalid = [
+      ["start", start],
+      ["end", end],
+      ["step", step],
+    ].filter(([, v]) => !Number.isSafeInteger(v));
+    if (invalid.length > 0) {
+      throw new ProblemError("validation_failed", "Range bounds must be safe integers.", {
+        errors: invalid.map(([k]) => ({ path: `/input/range/${String(k)}`, message: "must be between -(2^53-1) and 2^53-1" })),
+      });
+    }
+    const count = rangeCount(start, end, step);
+    if (count > this.#opts.maxRangeItems) {
+      throw new ProblemError("too_many_items", `The range has ${count} values, more than the limit of ${this.#opts.maxRangeItems}.`);
+    }
+    // Workers do not re-validate range values, so both ends are checked here (bounds in
+    // the schema are then met by every value in between).
+    const def = this.#registry.get(request.function);
+    const last = start + (count - 1) * step;
+    const bad = count > 0 && def ? [["start", start], ["end", last]].filter(([, v]) => !def.input.safeParse(v).success) : [];
+    if (bad.length > 0) {
+      throw new ProblemError("validation_failed", `'${request.function}' does not accept every value of this range.`, {
+        errors: bad.map(([k, v]) => ({ path: `/input/range/${String(k)}`, message: `value ${String(v)} is not a valid input of ${request.function}` })),
+      });
+    }
+    return { range: { start, step, count } };
+  }
+
+  #pump(): void {
+    while (this.#running.size < this.#opts.maxRunningJobs && this.#queue.length > 0) {
+      const record = this.#queue.shift() as JobRecord;
+      if (isTerminal(record.view.status)) continue;
+      this.#running.add(record);
+      void this.#run(record);
+    }
+  }
+
+  /** Runs a job; whatever goes wrong on this thread fails the job, never the process. */
+  async #run(record: JobRecord): Promise<void> {
+    try {
+      await this.#runChunks(record);
+    } catch (error) {
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.#finish(record, "failed", { error: problem("internal_error", `The job failed on the server: ${detail}`, { jobId: record.view.id }) });
+    }
+  }
+
+  async #runChunks(record: JobRecord): Promise<void> {
+    const { view } = record;
+    view.status = "running";
+    view.startedAt = this.#iso();
+    record.log.append("status", JSON.stringify(record.view));
+    record.timer = this.#clock.setTimeout(() => {
+      this.#finish(record, "failed", { error: problem("job_timeout", `The job did not finish within ${view.options.timeoutMs} ms.`, { jobId: view.id }) });
+    }, view.options.timeoutMs);
+    const { forced } = record;
+    if (forced?.status === "running") return;
+    // A forced failure or dismissal comes when the last chunk would have finished.
+    const ending = forced !== undefined && forced.status !== "successful";
+    const outcome = await runJobChunks({
+      clock: this.#clock,
+      chunkDelayMs: this.#opts.chunkDelayMs,
+      chunks: ending ? Math.max(view.progress.totalChunks - 1, 0) : view.progress.totalChunks,
+      compute: forced === undefined || (forced.status === "successful" && forced.resultJson === undefined),
+      job: view,
+      source: record.source,
+      signal: record.abort.signal,
+      executor: this.#executor,
+      registry: this.#registry,
+      maxChunkRetries: this.#opts.maxChunkRetries,
+      maxResultChars: this.#opts.maxResultChars,
+      onChunkDone: (items) => {
+        view.progress.completedChunks += 1;
+        view.progress.completedItems += items;
+        record.log.append("progress", JSON.stringify({ jobId: view.id, progress: view.progress }));
+      },
+    });
+    if (outcome === undefined || isTerminal(view.status)) return;
+    if (forced?.status === "failed") {
+      const error = forced.error ?? problem("item_failed", "Mocked failure.", { itemIndex: 0 });
+      return this.#finish(record, "failed", { error: { ...error, jobId: error.jobId ?? view.id } });
+    }
+    if (forced?.status === "dismissed") return this.#finish(record, "dismissed", { error: problem("job_cancelled", "Cancelled by a client.", { jobId: view.id }) });
+    if (forced?.status === "successful" && forced.resultJson !== undefined) return this.#finish(record, "successful", { resultJson: forced.resultJson });
+    if ("error" in outcome) this.#finish(record, "failed", { error: outcome.error });
+    else this.#finish(record, "successful", { resultJson: outcome.resultJson });
+  }
+
+  #finish(record: JobRecord, status: "successful" | "failed" | "dismissed", outcome: { resultJson?: string; error?: Problem }): void {
+    const { view } = record;
+    if (isTerminal(view.status)) return;
+    view.status = status;
+    view.finishedAt = this.#iso();
+    if (!view.startedAt && status !== "dismissed") view.startedAt = view.finishedAt;
+    if (outcome.error) view.error = outcome.error;
+    if (outcome.resultJson !== undefined) {
+      record.resultJson = outcome.resultJson;
+      this.#resultChars += record.resultJson.length;
+    }
+    record.source = { items: [] };
+    this.#clock.clearTimeout(record.timer);
+    // Aborting frees the workers of sibling chunks still running (a shared reason: no stack trace per job).
+    if (status !== "successful") record.abort.abort(FINISHED);
+    if (record.resultJson !== undefined) record.log.append("result", record.resultJson);
+    if (outcome.error) record.log.append("error", JSON.stringify(outcome.error));
+    record.log.append("status", JSON.stringify(record.view));
+    record.log.close();
+    // What a finished job keeps besides its result (counted in the result budget): view and log.
+    this.#account(record, 2 * (JSON.stringify(view).length + record.log.textLength()));
+    this.#enforceStoreBounds(record);
+    this.#running.delete(record);
+    const queued = this.#queue.indexOf(record);
+    if (queued >= 0) this.#queue.splice(queued, 1);
+    record.resolveDone();
+    this.#pump();
+  }
+}
