@@ -14,6 +14,8 @@ export interface JobEventsOptions {
   maxReconnects?: number;
   /** Poll interval when the server sends no `Retry-After`. Default 1,000 ms. */
   pollIntervalMs?: number;
+  /** Ask the server for `: heartbeat` comments every this many ms (100..60,000) instead of its default. */
+  heartbeatMs?: number;
 }
 
 const TERMINAL = new Set(["successful", "failed", "dismissed"]);
@@ -41,7 +43,8 @@ export async function* followJobEvents(core: ClientCore, jobId: string, options:
     let streamed = false;
     try {
       const headers = lastEventId === undefined ? undefined : { "Last-Event-ID": lastEventId };
-      const res = await core.open("streamJobEvents", { path: { id: jobId }, headers }, options.signal, "text/event-stream");
+      const query = options.heartbeatMs === undefined ? undefined : { heartbeatMs: options.heartbeatMs };
+      const res = await core.open("streamJobEvents", { path: { id: jobId }, query, headers }, options.signal, "text/event-stream");
       if (!(res.header("content-type") ?? "").includes("text/event-stream")) {
         await res.discard();
         break; // Something in between does not speak SSE: poll instead.

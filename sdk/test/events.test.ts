@@ -42,6 +42,28 @@ describe("job events over SSE", () => {
     expect(fetch.calls[0]!.headers["last-event-id"]).toBe("7");
   });
 
+  it("asks for a heartbeat interval with ?heartbeatMs=, on reconnects too", async () => {
+    const fetch = scriptedFetch(
+      () => sse(`id: 1\nevent: status\ndata: ${JSON.stringify(job("j1", "running"))}\n\nretry: 10\n\n`),
+      () => sse(`id: 2\nevent: status\ndata: ${JSON.stringify(job("j1", "successful", 2))}\n\n`),
+    );
+    await collect(createClient({ baseUrl, fetch }).jobs.events("j1", { heartbeatMs: 500 }));
+    expect(fetch.calls.map((c) => c.url)).toEqual([`${baseUrl}/v1/jobs/j1/events?heartbeatMs=500`, `${baseUrl}/v1/jobs/j1/events?heartbeatMs=500`]);
+    expect(fetch.calls[1]!.headers["last-event-id"]).toBe("1");
+  });
+
+  it("sends no query without heartbeatMs", async () => {
+    const fetch = scriptedFetch(() => sse(`id: 1\nevent: status\ndata: ${JSON.stringify(job("j1", "successful", 2))}\n\n`));
+    await collect(createClient({ baseUrl, fetch }).jobs.events("j1"));
+    expect(fetch.calls[0]!.url).toBe(`${baseUrl}/v1/jobs/j1/events`);
+  });
+
+  it("rejects an out-of-range heartbeatMs with the server's validation_failed, without reconnecting", async () => {
+    const fetch = scriptedFetch(() => problem(400, "validation_failed"));
+    await expect(collect(createClient({ baseUrl, fetch }).jobs.events("j1", { heartbeatMs: 50 }))).rejects.toMatchObject({ code: "validation_failed", status: 400 });
+    expect(fetch.calls).toHaveLength(1);
+  });
+
   it("falls back to polling (honouring Retry-After) when the answer is not an event stream", async () => {
     const fetch = scriptedFetch(
       () => json(200, { not: "sse" }),

@@ -280,7 +280,10 @@ export const operations = {
                 name: "id",
                 required: true
             }],
-        queryParams: [],
+        queryParams: [{
+                name: "heartbeatMs",
+                required: false
+            }],
         headerParams: [{
                 name: "Last-Event-ID",
                 required: false

@@ -191,7 +191,8 @@ export interface paths {
          *     * `error` — data is the `Problem`, sent once when the job fails or is dismissed.
          *
          *     The stream closes after the terminal `status` event. Comment lines (`: heartbeat`) are
-         *     sent while nothing else happens. With `Last-Event-ID`, only events after that id are sent.
+         *     sent while nothing else happens, every `heartbeatMs` if the client asks for an interval,
+         *     else at the server's default. With `Last-Event-ID`, only events after that id are sent.
          */
         get: operations["streamJobEvents"];
         put?: never;
@@ -844,7 +845,14 @@ export interface operations {
     };
     streamJobEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The interval, in milliseconds, at which the server sends `: heartbeat` comments while
+                 *     nothing else happens on this stream, instead of its default (15,000 on the reference
+                 *     server). A value outside 100..60000, or not an integer, is `400 validation_failed`.
+                 */
+                heartbeatMs?: number;
+            };
             header?: {
                 /** @description Resume after this event id. */
                 "Last-Event-ID"?: string;

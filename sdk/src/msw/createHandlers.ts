@@ -30,7 +30,7 @@ export interface CreateHandlersOptions {
   seed?: number | string;
   /** The pretend worker count (default `concurrency`, basis of the default `chunkSize`). Default 4. */
   workers?: number;
-  /** SSE heartbeat interval. Default 15,000 (the reference server's). */
+  /** SSE heartbeat interval of streams that do not ask for one with `?heartbeatMs=`. Default 15,000 (the reference server's). */
   heartbeatMs?: number;
   /** Cap of `Prefer: wait=N`. Default 60. */
   maxWaitSeconds?: number;
@@ -68,7 +68,7 @@ const jsonAnswer = (status: number, contentType: string, body: unknown, headers:
   new HttpResponse(JSON.stringify(body), { status, headers: { ...headers, "content-type": contentType } });
 
 function problemAnswer(operation: OperationId | undefined, error: MockProblemError, headers: Record<string, string> = {}): Response {
-  const { problem } = error;
+  const problem = error.toProblem();
   if (operation) checkResponse(operation, problem.status, "application/problem+json", problem);
   const retry: Record<string, string> = problem.retryAfterSeconds === undefined ? {} : { "retry-after": String(problem.retryAfterSeconds) };
   return jsonAnswer(problem.status, "application/problem+json", problem, { ...headers, ...retry });

@@ -146,11 +146,13 @@ export function operationResolvers(ctx: ResolverContext): Record<OperationId, Re
     },
     cancelJob: ({ path, owner }) => ({ status: 200, body: engine.cancel(path.id ?? "", owner) }),
     getJobResult: ({ path, owner }) => ({ status: 200, body: engine.result(path.id ?? "", owner) }),
-    streamJobEvents: ({ path, headers, signal, owner }) => {
+    streamJobEvents: ({ path, query, headers, signal, owner }) => {
       const log = engine.events(path.id ?? "", owner);
+      // `?heartbeatMs=` (already checked against the contract's 100..60000) overrides the default.
+      const heartbeatMs = (query.heartbeatMs as number | undefined) ?? ctx.heartbeatMs;
       return {
         status: 200,
-        stream: jobEventStream(log, Number(headers["last-event-id"] ?? 0), ctx.heartbeatMs, signal),
+        stream: jobEventStream(log, Number(headers["last-event-id"] ?? 0), heartbeatMs, signal),
         headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
       };
     },

@@ -9,9 +9,13 @@ function frame(event: LoggedEvent): string {
   return `id: ${event.id}\nevent: ${event.event}\ndata: ${event.data}\n\n`;
 }
 
-/** `GET /v1/jobs/{id}/events`: replay after `Last-Event-ID`, then live events, heartbeats, close at the end. */
+/**
+ * `GET /v1/jobs/{id}/events`: replay after `Last-Event-ID`, then live events, heartbeats (every
+ * `?heartbeatMs=` if the client asks, validated as 100..60000 by the spec's schema, else the
+ * server's default), close at the end.
+ */
 export function eventRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
-  app.get<{ Params: { id: string }; Headers: { "last-event-id"?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { heartbeatMs?: number }; Headers: { "last-event-id"?: string } }>(
     fastifyPath("streamJobEvents"),
     { schema: routeSchema("streamJobEvents") },
     (request, reply) => {
@@ -34,7 +38,7 @@ export function eventRoutes(app: FastifyInstance, ctx: PolybridgeContext): void 
         return;
       }
       if (backlog) res.write(backlog);
-      const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), ctx.heartbeatMs);
+      const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), request.query.heartbeatMs ?? ctx.heartbeatMs);
       const stop = (): void => {
         clearInterval(heartbeat);
         unsubscribe();

@@ -69,7 +69,9 @@ export const parameterSchemas = {
         path: {
             id: { schema: z.string().min(1).max(100), type: "string", required: true }
         },
-        query: {},
+        query: {
+            heartbeatMs: { schema: z.int().gte(100).lte(60000), type: "integer", required: false }
+        },
         header: {
             "last-event-id": { schema: z.string().regex(new RegExp("^[0-9]{1,15}$", "u")), type: "string", required: false }
         }
