@@ -1,9 +1,14 @@
 %% GET /v1/jobs/{id}/events: the job's event log as Server-Sent Events over a chunked
 %% MochiWeb response. Replays logged events after Last-Event-ID, then follows the runner live,
-%% sends `: heartbeat` comments while idle, and ends after the terminal `status` event.
+%% sends `: heartbeat` comments while idle (every `?heartbeatMs=` if the client asks, else
+%% POLYBRIDGE_HEARTBEAT_MS), and ends after the terminal `status` event.
 -module(pbcompute_sse).
 
--export([stream/3]).
+-export([stream/3, heartbeat_ms/1]).
+
+%% The bounds of `?heartbeatMs=` (spec/openapi.yaml, streamJobEvents).
+-define(MIN_HEARTBEAT_MS, 100).
+-define(MAX_HEARTBEAT_MS, 60000).
 
 %% After the runner is gone, how long to look for the terminal events pbcompute_jobs writes
 %% for a crashed runner before giving up on the stream.
@@ -15,15 +20,35 @@ stream(Req, Tenant, Id) ->
         not_found ->
             pbcompute_http:problem(Req, job_not_found, ["No job '", Id, "'."]);
         {ok, _Job, _, Runner} ->
-            case last_event_id(pbcompute_http:header("last-event-id", Req)) of
-                error ->
-                    pbcompute_http:validation_failed(
-                      Req, [#{<<"path">> => <<"/Last-Event-ID">>, <<"message">> => <<"must match pattern \"^[0-9]{1,15}$\"">>}]);
-                After -> open(Req, Id, Runner, After)
+            LastEventId = last_event_id(pbcompute_http:header("last-event-id", Req)),
+            Heartbeat = heartbeat_ms(proplists:get_value("heartbeatMs", pbcompute_http:query(Req))),
+            Errors = [#{<<"path">> => <<"/Last-Event-ID">>, <<"message">> => <<"must match pattern \"^[0-9]{1,15}$\"">>}
+                      || LastEventId =:= error]
+                ++ [E || {error, E} <- [Heartbeat]],
+            case {Errors, Heartbeat} of
+                {[], {ok, HeartbeatMs}} -> open(Req, Id, Runner, LastEventId, HeartbeatMs);
+                _ -> pbcompute_http:validation_failed(Req, Errors)
             end
     end.
 
-open(Req, Id, Runner, After) ->
+%% `?heartbeatMs=N` (a string, or undefined when absent): the client's heartbeat interval, an
+%% integer within 100..60000; absent, the server's default (POLYBRIDGE_HEARTBEAT_MS).
+heartbeat_ms(undefined) -> {ok, pbcompute_config:get(heartbeat_ms)};
+heartbeat_ms(Value) ->
+    case re:run(Value, "^-?[0-9]{1,15}$", [{capture, none}]) of
+        nomatch -> {error, heartbeat_error(<<"must be integer">>)};
+        match ->
+            case list_to_integer(Value) of
+                N when N < ?MIN_HEARTBEAT_MS -> {error, heartbeat_error(<<"must be >= 100">>)};
+                N when N > ?MAX_HEARTBEAT_MS -> {error, heartbeat_error(<<"must be <= 60000">>)};
+                N -> {ok, N}
+            end
+    end.
+
+%% Query parameters have no place in the body, so their pointer names the parameter.
+heartbeat_error(Message) -> #{<<"path">> => <<"/heartbeatMs">>, <<"message">> => Message}.
+
+open(Req, Id, Runner, After, HeartbeatMs) ->
     %% Subscribe before replaying: the runner logs an event before sending it, so
     %% replay (store, up to UpTo) and live messages (after UpTo) neither gap nor overlap.
     Live = try pbcompute_job_runner:subscribe(Runner, self()) of
@@ -36,7 +61,7 @@ open(Req, Id, Runner, After) ->
         {done, _} -> ok;
         {continue, Last} ->
             {Ref, _} = Live,
-            follow(Resp, Id, Last, Ref, pbcompute_config:get(heartbeat_ms))
+            follow(Resp, Id, Last, Ref, HeartbeatMs)
     end,
     mochiweb_response:write_chunk(<<>>, Resp).  % the zero-length chunk ends the response
 

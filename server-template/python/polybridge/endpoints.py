@@ -16,7 +16,7 @@ from .engine import Engine
 from .jobs import Job
 from .jsonio import canonical_json
 from .problems import ProblemError, validation_failed
-from .protocol import parse_call_request, parse_job_request, parse_list_query, parse_prefer
+from .protocol import parse_call_request, parse_heartbeat_ms, parse_job_request, parse_list_query, parse_prefer
 from .registry import FunctionSpec
 from .store import BadCursor
 from .validator import FieldError, validate
@@ -49,6 +49,7 @@ class EventStream:
 
     job: Job
     last_event_id: int
+    heartbeat_ms: Optional[int] = None  # the client's `?heartbeatMs=`; None: the server's default
 
 
 class Endpoints:
@@ -148,7 +149,7 @@ class Endpoints:
 
     def stream_events(self, request: Request) -> EventStream:
         job = self.engine.get(request.params["id"], request.tenant)
-        return EventStream(job, _last_event_id(request.headers.get("Last-Event-ID")))
+        return EventStream(job, _last_event_id(request.headers.get("Last-Event-ID")), parse_heartbeat_ms(request.query))
 
 
 def _call_input_errors(spec: FunctionSpec, value: Any) -> list[FieldError]:

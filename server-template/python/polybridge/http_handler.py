@@ -216,8 +216,9 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         try:
+            heartbeat_s = self.server.heartbeat_s if stream.heartbeat_ms is None else stream.heartbeat_ms / 1000.0
             stream_job_events(self.server.endpoints.engine, stream.job, stream.last_event_id, self._write_now,
-                              self.server.heartbeat_s)
+                              heartbeat_s)
         except OSError:
             pass  # the client went away
 

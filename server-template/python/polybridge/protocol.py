@@ -1,7 +1,7 @@
 """The polybridge request rules, in one place: limits, request schemas, header and query parsing.
 
 These mirror `spec/openapi.yaml` (`CallRequest`, `JobRequest`, `JobOptions`, `Range`, the
-`Prefer` header, `listJobs` parameters) and `docs/PROTOCOL.md` (limits, defaults). A project made
+`Prefer` header, `listJobs` and `streamJobEvents` parameters) and `docs/PROTOCOL.md` (limits, defaults). A project made
 from this template has no `spec/` folder, so the rules are written out here; the conformance
 suite is what catches drift from the contract.
 """
@@ -26,6 +26,9 @@ MAX_WAIT_SECONDS = 60
 DEFAULT_JOB_TIMEOUT_MS = 300_000
 DEFAULT_CALL_TIMEOUT_MS = 300_000
 DEFAULT_LIST_LIMIT = 20
+# `?heartbeatMs=` of `GET /v1/jobs/{id}/events`: the client's heartbeat interval, within these bounds.
+MIN_HEARTBEAT_MS = 100
+MAX_HEARTBEAT_MS = 60_000
 
 JOB_KINDS = ("map", "filter", "fold", "mapreduce")
 JOB_STATUSES = ("accepted", "running", "successful", "failed", "dismissed")
@@ -221,6 +224,21 @@ def parse_list_query(query: Mapping[str, list[str]]) -> ListQuery:
     if errors:
         raise validation_failed(errors)
     return ListQuery(status, limit, cursor)
+
+
+def parse_heartbeat_ms(query: Mapping[str, list[str]]) -> Optional[int]:
+    """`?heartbeatMs=` of `GET /v1/jobs/{id}/events`: None when absent, else an integer in 100..60000."""
+    raw = _single(query, "heartbeatMs")
+    if raw is None:
+        return None
+    if not re.fullmatch(r"-?[0-9]{1,15}", raw):
+        raise validation_failed([FieldError("/heartbeatMs", "must be integer")])
+    value = int(raw)
+    if value < MIN_HEARTBEAT_MS:
+        raise validation_failed([FieldError("/heartbeatMs", f"must be >= {MIN_HEARTBEAT_MS}")])
+    if value > MAX_HEARTBEAT_MS:
+        raise validation_failed([FieldError("/heartbeatMs", f"must be <= {MAX_HEARTBEAT_MS}")])
+    return value
 
 
 def _single(query: Mapping[str, list[str]], name: str) -> Optional[str]:

@@ -227,6 +227,46 @@ class HttpTests(unittest.TestCase):
         self.assertEqual((status, body["code"]), (400, "validation_failed"))
 
 
+class HeartbeatTests(unittest.TestCase):
+    """`?heartbeatMs=` against a server left at its default (15 s): only the client's choice can beat."""
+
+    server: PolybridgeServer
+    url: str
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.server = PolybridgeServer(ServerConfig(port=0, workers=2, shutdown_grace_ms=1000))
+        cls.url = cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.shutdown(0)
+
+    def setUp(self) -> None:
+        self.client = Client(self.url)
+        _, _, job = self.client.request("POST", "/v1/jobs", {"kind": "map", "function": "sleep", "input": {"items": [700]}})
+        self.path = f"/v1/jobs/{job['id']}/events"
+
+    def tearDown(self) -> None:
+        self.client.close()
+
+    def test_the_client_chooses_the_interval(self) -> None:
+        self.assertEqual(self.server.config.heartbeat_ms, 15_000)
+        events = read_events(self.url, self.path + "?heartbeatMs=100")
+        self.assertGreaterEqual(events.count({"comment": "heartbeat"}), 3)  # 700 ms of quiet
+        self.assertEqual([e["event"] for e in events if "event" in e][-1], "status")
+
+    def test_the_default_without_the_parameter(self) -> None:
+        self.assertNotIn({"comment": "heartbeat"}, read_events(self.url, self.path))
+
+    def test_out_of_range_is_validation_failed(self) -> None:
+        for bad in ("99", "60001", "abc", "2.5"):
+            with self.subTest(bad=bad):
+                status, headers, body = self.client.request("GET", f"{self.path}?heartbeatMs={bad}")
+                self.assertEqual((status, headers["Content-Type"], body["code"]), (400, "application/problem+json", "validation_failed"))
+                self.assertEqual(body["errors"][0]["path"], "/heartbeatMs")
+
+
 class SlowBodyTests(unittest.TestCase):
     def test_a_stalled_body_is_request_timeout(self) -> None:
         with mock.patch.object(PolybridgeHandler, "timeout", 0.5):

@@ -1,4 +1,4 @@
-"""Request rules: call and job bodies, limits, Prefer, list queries, cursors, JSON reading."""
+"""Request rules: call and job bodies, limits, Prefer, list and event-stream queries, cursors, JSON reading."""
 
 import unittest
 
@@ -9,6 +9,7 @@ from polybridge.protocol import (
     MAX_ITEMS,
     effective_options,
     parse_call_request,
+    parse_heartbeat_ms,
     parse_job_request,
     parse_list_query,
     parse_prefer,
@@ -94,6 +95,19 @@ class HeaderAndQueryTests(unittest.TestCase):
         for bad in ({"status": ["done"]}, {"limit": ["0"]}, {"limit": ["101"]}, {"limit": ["x"]}):
             with self.subTest(bad=bad):
                 self.assertEqual(problem_of(parse_list_query, bad).code, "validation_failed")
+
+    def test_heartbeat_ms(self) -> None:
+        self.assertIsNone(parse_heartbeat_ms({}))
+        self.assertEqual(parse_heartbeat_ms({"heartbeatMs": ["100"]}), 100)
+        self.assertEqual(parse_heartbeat_ms({"heartbeatMs": ["60000"]}), 60000)
+        self.assertEqual(parse_heartbeat_ms({"heartbeatMs": ["9000", "500"]}), 500)  # the last one, as for list queries
+        for bad, message in (("99", "must be >= 100"), ("0", "must be >= 100"), ("-5", "must be >= 100"),
+                             ("60001", "must be <= 60000"), ("1" * 15, "must be <= 60000"), ("1.5", "must be integer"),
+                             ("", "must be integer"), ("fast", "must be integer"), ("1e3", "must be integer")):
+            with self.subTest(bad=bad):
+                problem = problem_of(parse_heartbeat_ms, {"heartbeatMs": [bad]})
+                self.assertEqual((problem.status, problem.code), (400, "validation_failed"))
+                self.assertEqual(problem.body["errors"], [{"path": "/heartbeatMs", "message": message}])
 
     def test_cursors_round_trip_and_reject_garbage(self) -> None:
         self.assertEqual(decode_cursor(encode_cursor(42)), 42)
