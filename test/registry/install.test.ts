@@ -47,10 +47,8 @@ describe("installed from a registry, as each user does", () => {
     scenarios.push(made);
     return made;
   };
-  const report = (line: string): void => {
-    summaries.push(line);
-    console.log(line);
-  };
+  // Printed together once every scenario has ended (afterAll).
+  const report = (line: string): void => void summaries.push(line);
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -69,7 +67,7 @@ describe("installed from a registry, as each user does", () => {
         if (tree.names.includes("@polybridge/cli")) report(summaryLine("npx @polybridge/cli (the CLI as npx installs it)", tree));
       }
     }
-  }, 8 * MIN);
+  }, 6 * MIN);
 
   afterAll(async () => {
     try {
