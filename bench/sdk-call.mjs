@@ -18,7 +18,7 @@ const GOAL = 1.1;
 const input = { id: 7, text: "hello", tags: ["a", "b"] };
 
 // The server runs in its own process so its work does not share this event loop.
-const cli = fileURLToPath(new URL("../server/dist/cli.js", import.meta.url));
+const cli = fileURLToPath(new URL("../cli/dist/cli.js", import.meta.url));
 const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--host", "127.0.0.1"], { stdio: ["ignore", "pipe", "inherit"] });
 const server = await new Promise((resolve, reject) => {
   let out = "";

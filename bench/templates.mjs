@@ -32,6 +32,9 @@ const ROUNDS = envNumber("ROUNDS", 2);
 const LANGS = (process.env.TEMPLATES ?? "ts,python,erlang").split(",").filter(Boolean);
 const ENSURE_ERLANG = fileURLToPath(new URL("../scripts/ensure-erlang.sh", import.meta.url));
 const PRIMES_POOL = fileURLToPath(new URL("./python/primes_pool.py", import.meta.url));
+// The checkout's templates and server: what `polybridge new` copies, with this checkout's server.
+const TEMPLATES_DIR = fileURLToPath(new URL("../server-template/", import.meta.url));
+const SERVER_DEP = `file:${fileURLToPath(new URL("../server/", import.meta.url))}`;
 
 // --- countPrimes as a user adds it to each template's functions file --------------------------
 
@@ -181,7 +184,7 @@ try {
     if (!prepare) throw new Error(`unknown template '${lang}'`);
     try {
       const t = performance.now();
-      const { dir } = await createProject({ dir: join(work, lang), lang, name: `bench_${lang}` });
+      const { dir } = await createProject({ dir: join(work, lang), lang, name: `bench_${lang}`, templatesDir: TEMPLATES_DIR, serverDep: SERVER_DEP });
       const [command, args] = await prepare(dir);
       const setupMs = performance.now() - t;
       const server = await startListening(command, args, { timeoutMs: 60_000 });

@@ -10,7 +10,7 @@ bash scripts/ensure-erlang.sh
 bash scripts/ensure-chromium.sh
 npm run build --silent
 echo "== generated code is up to date"
-node server/bin/polybridge.js generate --check
+npm run generate --silent -- --check
 echo "== type-check tests"
 npx tsc -p tsconfig.tests.json
 echo "== vitest"

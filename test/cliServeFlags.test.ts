@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommand, startServerProcess, type ServerProcess } from "./helpers/serverProcess.js";
 
-const bin = fileURLToPath(new URL("../server/bin/polybridge.js", import.meta.url));
+const bin = fileURLToPath(new URL("../cli/bin/polybridge.js", import.meta.url));
 let dir = "";
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const SERVER_CLI = fileURLToPath(new URL("../../server/dist/cli.js", import.meta.url));
+export const SERVER_CLI = fileURLToPath(new URL("../../cli/dist/cli.js", import.meta.url));
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -102,7 +102,7 @@ export function startListening(command, args, { prefix = [], env = {}, timeoutMs
   });
 }
 
-/** The reference server (`node server/dist/cli.js serve --port 0`) as a child process. */
+/** The reference server (`node cli/dist/cli.js serve --port 0`) as a child process. */
 export function startServerProcess({ cores, workers, env } = {}) {
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);

@@ -1,11 +1,11 @@
 import { relative, sep } from "node:path";
-import { loadDocument } from "./loadDocument.js";
+import { isUrl, loadDocument } from "./loadDocument.js";
 import { renderFiles } from "./renderFiles.js";
 import { writeFiles, type GenerateResult } from "./writeFiles.js";
 
 /** Options of {@link generate}. */
 export interface GenerateOptions {
-  /** Path of an OpenAPI 3.0 or 3.1 document (YAML or JSON). */
+  /** Path or http(s) URL of an OpenAPI 3.0 or 3.1 document (YAML or JSON). */
   spec: string;
   /** Directory that receives `types.ts`, `schemas.ts`, `operations.ts` and `enums.ts`. */
   out: string;
@@ -25,7 +25,13 @@ export interface GenerateOptions {
  */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const doc = await loadDocument(options.spec);
-  const source = options.source ?? relative(process.cwd(), options.spec).split(sep).join("/");
-  const files = await renderFiles(doc, source);
+  const source = options.source ?? (isUrl(options.spec) ? options.spec : relative(process.cwd(), options.spec).split(sep).join("/"));
+  let files: Map<string, string>;
+  try {
+    files = await renderFiles(doc, source);
+  } catch (error) {
+    // e.g. "unresolvable $ref #/components/schemas/Pet": say which document.
+    throw new Error(`${options.spec}: ${(error as Error).message}`, { cause: error });
+  }
   return writeFiles(options.out, files, options.check ?? false);
 }

@@ -47,11 +47,34 @@ export async function generateFunctions(options: GenerateFunctionsOptions): Prom
 }
 
 async function readCatalogue(from: string, fetchImpl: typeof globalThis.fetch): Promise<unknown> {
-  if (!/^https?:\/\//i.test(from)) return JSON.parse(await readFile(from, "utf8")) as unknown;
+  if (!/^https?:\/\//i.test(from)) {
+    let text: string;
+    try {
+      text = await readFile(from, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(code === "ENOENT" ? `${from}: no such file` : `${from}: cannot read (${code ?? (error as Error).message})`);
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new Error(`${from}: not JSON (${(error as Error).message.split("\n")[0]})`);
+    }
+  }
   const url = /\/v1\/functions\/?$/.test(from) ? from : `${from.replace(/\/+$/, "")}/v1/functions`;
-  const res = await fetchImpl(url, { headers: { accept: "application/json" } });
+  let res: Response;
+  try {
+    res = await fetchImpl(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot fetch ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
-  return res.json();
+  try {
+    return (await res.json()) as unknown;
+  } catch {
+    throw new Error(`GET ${url}: the answer is not JSON`);
+  }
 }
 
 function parseCatalogue(raw: unknown, from: string): CatalogueEntry[] {

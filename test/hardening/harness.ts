@@ -12,7 +12,7 @@ import { expect } from "vitest";
 import { startServerProcess, type ServerProcess } from "../helpers/serverProcess.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const CLI = fileURLToPath(new URL("../../server/bin/polybridge.js", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../cli/bin/polybridge.js", import.meta.url));
 export const FAULT_FUNCTIONS = fileURLToPath(new URL("../fixtures/faultFunctions.mjs", import.meta.url));
 
 /** After a fault, `/v1/health` must answer within this (generous for a loaded 2-core machine). */
@@ -29,7 +29,7 @@ export interface FaultServerOptions {
   faults?: boolean;
 }
 
-/** `node [nodeArgs] server/bin/polybridge.js serve --port 0 --functions faultFunctions.mjs [args]`. */
+/** `node [nodeArgs] cli/bin/polybridge.js serve --port 0 --functions faultFunctions.mjs [args]`. */
 export function startFaultServer(options: FaultServerOptions = {}): Promise<ServerProcess> {
   const functions = options.faults === false ? [] : ["--functions", FAULT_FUNCTIONS];
   return startServerProcess(process.execPath, [...(options.nodeArgs ?? []), CLI, "serve", "--port", "0", ...functions, ...(options.args ?? [])], {

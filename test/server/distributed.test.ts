@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
 import { startRedis } from "../helpers/startRedis.js";
 
-const cli = fileURLToPath(new URL("../../server/bin/polybridge.js", import.meta.url));
+const cli = fileURLToPath(new URL("../../cli/bin/polybridge.js", import.meta.url));
 let redis: Awaited<ReturnType<typeof startRedis>>;
 let server: RunningServer;
 let api: ReturnType<typeof contractClient>;

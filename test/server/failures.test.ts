@@ -123,7 +123,7 @@ describe("overload and lifetime", () => {
   });
 
   it("on SIGTERM stops accepting, finishes running jobs, exits 0", async () => {
-    const cli = fileURLToPath(new URL("../../server/dist/cli.js", import.meta.url));
+    const cli = fileURLToPath(new URL("../../cli/bin/polybridge.js", import.meta.url));
     const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--workers", "1"], { stdio: ["ignore", "pipe", "pipe"] });
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on("data", (chunk: Buffer) => {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createProject } from "@polybridge/codegen";
+import { checkoutTemplates } from "../helpers/templates.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectContractAnswers } from "../helpers/expectContractAnswers.js";
 import { expectConformance } from "../helpers/expectConformance.js";
@@ -47,7 +48,7 @@ beforeAll(async () => {
   dir = join(tmp, "calc-node");
   // A name and a port other than the template's own: every module is renamed, so the build
   // itself checks that nothing still refers to the template's name.
-  await createProject({ dir, lang: "erlang", name: "calc_node", port: 9137 });
+  await createProject({ dir, lang: "erlang", name: "calc_node", port: 9137, templatesDir: checkoutTemplates });
 }, 620_000);
 
 afterAll(async () => {

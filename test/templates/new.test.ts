@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject, generateServerStubs } from "@polybridge/codegen";
+import { checkoutServerDep, checkoutTemplates } from "../helpers/templates.js";
 import { buildTypedClient } from "../helpers/buildTypedClient.js";
 import { runCommand, startServerProcess, type Finished, type ServerProcess } from "../helpers/serverProcess.js";
 
@@ -110,7 +111,7 @@ let server: ServerProcess | undefined;
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "pb-ts-new-"));
   dir = join(tmp, "grow");
-  await createProject({ dir, lang: "ts" });
+  await createProject({ dir, lang: "ts", templatesDir: checkoutTemplates, serverDep: checkoutServerDep });
   await npm(dir, ["install", "--prefer-offline", "--no-audit", "--no-fund"], 120_000);
 }, 150_000);
 

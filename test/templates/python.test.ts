@@ -7,6 +7,7 @@ import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createProject } from "@polybridge/codegen";
+import { checkoutTemplates } from "../helpers/templates.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectContractAnswers } from "../helpers/expectContractAnswers.js";
 import { expectConformance } from "../helpers/expectConformance.js";
@@ -40,7 +41,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "polybridge-python-"));
   dir = join(tmp, "calc-node");
   // A name and a port other than the template's own: the renaming must leave a working project.
-  await createProject({ dir, lang: "python", name: "calc_node", port: 9137 });
+  await createProject({ dir, lang: "python", name: "calc_node", port: 9137, templatesDir: checkoutTemplates });
 });
 
 afterAll(async () => {

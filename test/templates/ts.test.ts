@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject } from "@polybridge/codegen";
+import { checkoutServerDep, checkoutTemplates } from "../helpers/templates.js";
 import { expectConformance } from "../helpers/expectConformance.js";
 import { runCommand, startServerProcess, type ServerProcess } from "../helpers/serverProcess.js";
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "pb-ts-template-"));
   dir = join(tmp, "e2e-compute");
   // Default server dependency: file: this checkout's server/ (npm links it; nothing from the registry).
-  await createProject({ dir, lang: "ts" });
+  await createProject({ dir, lang: "ts", templatesDir: checkoutTemplates, serverDep: checkoutServerDep });
   const installed = await runCommand("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, timeoutMs: 120_000 });
   expect(installed.code, installed.output).toBe(0);
 }, 150_000);

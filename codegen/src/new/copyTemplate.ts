@@ -15,6 +15,14 @@ function isBinary(bytes: Buffer): boolean {
   return bytes.subarray(0, 8000).includes(0);
 }
 
+/**
+ * npm never ships a file named `.gitignore` (it would turn it into `.npmignore`), so a packed
+ * template stores it as `gitignore`; the project gets its dot back.
+ */
+function restoreDotfile(rel: string): string {
+  return rel.replace(/(^|\/)gitignore$/, "$1.gitignore");
+}
+
 function applyAll(text: string, replace: CopyTemplateOptions["replace"]): string {
   return replace.reduce((acc, [token, value]) => acc.replaceAll(token, value), text);
 }
@@ -38,7 +46,7 @@ export async function copyTemplate(options: CopyTemplateOptions): Promise<string
         continue;
       }
       if (!entry.isFile()) continue;
-      const rel = applyAll(relative(options.from, source).split(sep).join("/"), options.replace);
+      const rel = restoreDotfile(applyAll(relative(options.from, source).split(sep).join("/"), options.replace));
       const target = join(options.to, ...rel.split("/"));
       const bytes = await readFile(source);
       await mkdir(join(target, ".."), { recursive: true });

@@ -1,11 +1,9 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { copyTemplate } from "./copyTemplate.js";
-import { defaultServerDep } from "./defaultServerDep.js";
 import { isLanguage, KNOWN_LANGUAGES, type Language } from "./knownLanguages.js";
 import { renderProjectReadme } from "./renderProjectReadme.js";
 import { NAME_TOKEN, PORT_DOC_FILES, PORT_FILES, TEMPLATE_DEFAULT_PORT } from "./templateFacts.js";
-import { defaultTemplatesDir } from "./templatesDir.js";
 
 /** Options of {@link createProject}. */
 export interface CreateProjectOptions {
@@ -17,10 +15,13 @@ export interface CreateProjectOptions {
   name?: string;
   /** Default port the server listens on (PORT and --port still override it). Default 8080. */
   port?: number;
-  /** `@polybridge/server` dependency of a TypeScript project. Default: {@link defaultServerDep}. */
+  /**
+   * `@polybridge/server` dependency of a TypeScript project (required for `lang: "ts"`): the CLI
+   * passes `^<its @polybridge/server version>`; tests in the monorepo pass `file:<checkout>/server`.
+   */
   serverDep?: string;
-  /** Where the templates are. Default: this checkout's server-template/. */
-  templatesDir?: string;
+  /** The folder holding one template per language (`ts/`, `python/`, `erlang/`): the caller's own copy. */
+  templatesDir: string;
 }
 
 /** What {@link createProject} made. */
@@ -83,12 +84,12 @@ async function setServerDep(dir: string, serverDep: string): Promise<void> {
 }
 
 /**
- * `polybridge new`: copies server-template/<lang>/ into `dir`, renames the `pbcompute` token in
+ * `polybridge new`: copies `<templatesDir>/<lang>/` into `dir`, renames the `pbcompute` token in
  * file names and contents to the project name, sets the default port, and writes a README on
  * how to start it, where functions go, and how to run its tests and the conformance suite.
  *
  * @example
- * const project = await createProject({ dir: "my-compute", lang: "python", port: 9000 });
+ * const project = await createProject({ dir: "my-compute", lang: "python", port: 9000, templatesDir: "node_modules/@polybridge/cli/templates" });
  * project.name; // "my_compute"
  */
 export async function createProject(options: CreateProjectOptions): Promise<CreatedProject> {
@@ -100,14 +101,15 @@ export async function createProject(options: CreateProjectOptions): Promise<Crea
   const port = options.port ?? TEMPLATE_DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`invalid port ${port}: use 1..65535`);
   const dir = resolve(options.dir);
-  const from = join(options.templatesDir ?? defaultTemplatesDir(), lang);
+  const from = join(options.templatesDir, lang);
   if (!(await stat(from).catch(() => undefined))?.isDirectory()) throw new Error(`template folder ${from} is missing`);
+  if (lang === "ts" && !options.serverDep) throw new Error("a TypeScript project needs serverDep: the @polybridge/server dependency spec (e.g. ^0.1.0)");
   const existed = await checkTarget(dir);
   await mkdir(dir, { recursive: true });
   try {
     const files = await copyTemplate({ from, to: dir, replace: [[NAME_TOKEN, name]] });
     if (port !== TEMPLATE_DEFAULT_PORT) await setDefaultPort(dir, lang, name, port);
-    if (lang === "ts") await setServerDep(dir, options.serverDep ?? defaultServerDep());
+    if (lang === "ts") await setServerDep(dir, options.serverDep as string);
     const readmePath = join(dir, "README.md");
     const templateReadme = await readFile(readmePath, "utf8").catch(() => undefined);
     await writeFile(readmePath, renderProjectReadme({ name, lang, port, ...(templateReadme ? { templateReadme } : {}) }));

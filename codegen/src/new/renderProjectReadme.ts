@@ -5,7 +5,7 @@ export interface ReadmeFacts {
   name: string;
   lang: Language;
   port: number;
-  /** The template's own README (already renamed), kept below the quick start. */
+  /** The template's own README (already renamed, port already set): when present, it is the README. */
   templateReadme?: string;
 }
 
@@ -40,14 +40,17 @@ const GUIDES: Record<Language, LanguageGuide> = {
 };
 
 /**
- * The README of a project made by `polybridge new`: how to start it, where functions go, how
- * to test it and how to run the conformance suite, then the template's own README if any.
+ * The README of a project made by `polybridge new`. A template's own README (which says how to
+ * start it, where functions go, how to test it and how to run the conformance suite) is used as
+ * it is, under the project's title, so no section appears twice; a template without one gets
+ * those four sections generated.
  *
  * @example
  * renderProjectReadme({ name: "calc", lang: "python", port: 9000 }).startsWith("# calc"); // true
  */
 export function renderProjectReadme(facts: ReadmeFacts): string {
   const guide = GUIDES[facts.lang];
+  if (facts.templateReadme) return `# ${facts.name}\n\n${facts.templateReadme.replace(/^# .*\n+/, "").trimEnd()}\n`;
   const url = `http://127.0.0.1:${facts.port}`;
   const lines = [
     `# ${facts.name}`,
@@ -74,16 +77,12 @@ export function renderProjectReadme(facts: ReadmeFacts): string {
     "",
     "```sh",
     `${guide.test}                # this project's own tests`,
-    `POLYBRIDGE_HEARTBEAT_MS=500 ${guide.start} &   # the suite expects fast SSE heartbeats`,
-    `npx polybridge conformance --url ${url}`,
+    `${guide.start} &`,
+    `npx @polybridge/cli conformance --url ${url}`,
     "```",
     "",
     "The conformance suite checks the protocol (spec/openapi.yaml) the same way against every language.",
     "",
   ];
-  const readme = lines.join("\n");
-  if (!facts.templateReadme) return readme;
-  // The quick start already carries the title; the template's details follow under it.
-  const details = facts.templateReadme.replace(/^# .*\n+/, "").trimEnd();
-  return `${readme}\n---\n\n${details}\n`;
+  return lines.join("\n");
 }

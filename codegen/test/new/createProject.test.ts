@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The barrel of codegen/src/new (the lead re-exports it from @polybridge/codegen).
-import { createProject, defaultServerDep, KNOWN_LANGUAGES } from "../../src/new/index.js";
+import { fileURLToPath } from "node:url";
+import { createProject, KNOWN_LANGUAGES } from "../../src/new/index.js";
+
+/** The checkout's templates (what the CLI's build copies into cli/templates/). */
+const templatesDir = fileURLToPath(new URL("../../../server-template/", import.meta.url));
 
 let tmp: string;
 beforeAll(async () => {
@@ -45,7 +49,7 @@ describe.each(cases)("createProject --lang $lang", ({ lang, renamed, portFiles, 
   let files: string[];
   beforeAll(async () => {
     dir = join(tmp, `${lang}-project`);
-    const made = await createProject({ dir, lang, name: "calc", port: 9000, serverDep: "file:/opt/polybridge/server/" });
+    const made = await createProject({ dir, lang, name: "calc", port: 9000, serverDep: "file:/opt/polybridge/server/", templatesDir });
     expect(made).toMatchObject({ dir, name: "calc", lang, port: 9000 });
     files = await listFiles(dir);
     expect(made.files).toEqual(files);
@@ -79,7 +83,10 @@ describe.each(cases)("createProject --lang $lang", ({ lang, renamed, portFiles, 
     const readme = await readFile(join(dir, "README.md"), "utf8");
     expect(readme.startsWith("# calc\n")).toBe(true);
     expect(readme).toContain(functionsFile);
-    expect(readme).toContain("npx polybridge conformance --url http://127.0.0.1:9000");
+    expect(readme).toContain("npx @polybridge/cli conformance --url http://127.0.0.1:9000");
+    // The template's README is the project's README: no section twice.
+    const headings = readme.split("\n").filter((line) => line.startsWith("## "));
+    expect(new Set(headings).size).toBe(headings.length);
     expect(readme).not.toMatch(/\b8080\b/);
   });
 });
@@ -87,27 +94,35 @@ describe.each(cases)("createProject --lang $lang", ({ lang, renamed, portFiles, 
 describe("createProject specifics", () => {
   it("points a TypeScript project at the given @polybridge/server", async () => {
     const dir = join(tmp, "dep");
-    await createProject({ dir, lang: "ts", name: "dep", serverDep: "file:/opt/polybridge/server/" });
+    await createProject({ dir, lang: "ts", name: "dep", serverDep: "file:/opt/polybridge/server/", templatesDir });
     const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { name: string; dependencies: Record<string, string> };
     expect(pkg.name).toBe("dep");
     expect(pkg.dependencies["@polybridge/server"]).toBe("file:/opt/polybridge/server/");
   });
 
-  it("defaults the server dependency to this checkout's server/", async () => {
-    const dep = defaultServerDep();
-    expect(dep).toMatch(/^file:\/.*\/server\/$/);
-    const pkg = JSON.parse(await readFile(join(dep.slice("file:".length), "package.json"), "utf8")) as { name: string };
-    expect(pkg.name).toBe("@polybridge/server");
+  it("refuses a TypeScript project without a server dependency, and leaves nothing behind", async () => {
+    const dir = join(tmp, "nodep");
+    await expect(createProject({ dir, lang: "ts", name: "nodep", templatesDir })).rejects.toThrow(/needs serverDep/);
+    await expect(stat(dir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("gives a packed template's gitignore its dot back (npm never packs .gitignore)", async () => {
+    const templates = join(tmp, "packed-templates");
+    await mkdir(join(templates, "python", "sub"), { recursive: true });
+    await writeFile(join(templates, "python", "gitignore"), "__pycache__/\n");
+    await writeFile(join(templates, "python", "sub", "gitignore"), "x\n");
+    const made = await createProject({ dir: join(tmp, "dots"), lang: "python", name: "dots", templatesDir: templates });
+    expect(made.files).toEqual([".gitignore", "README.md", "sub/.gitignore"]);
   });
 
   it("keeps scripts executable", async () => {
     const dir = join(tmp, "modes");
-    await createProject({ dir, lang: "erlang", name: "modes" });
+    await createProject({ dir, lang: "erlang", name: "modes", templatesDir });
     expect((await stat(join(dir, "bin", "start"))).mode & 0o111).not.toBe(0);
   });
 
   it("derives the name from the folder, dashes becoming underscores, and keeps port 8080", async () => {
-    const made = await createProject({ dir: join(tmp, "My-Compute"), lang: "python" });
+    const made = await createProject({ dir: join(tmp, "My-Compute"), lang: "python", templatesDir });
     expect(made.name).toBe("my_compute");
     expect(made.port).toBe(8080);
     expect(await readFile(join(made.dir, "server.py"), "utf8")).toContain('"my_compute"');
@@ -116,7 +131,7 @@ describe("createProject specifics", () => {
   it("accepts an empty existing folder", async () => {
     const dir = join(tmp, "empty");
     await mkdir(dir);
-    await expect(createProject({ dir, lang: "ts", name: "empty" })).resolves.toMatchObject({ name: "empty" });
+    await expect(createProject({ dir, lang: "ts", name: "empty", serverDep: "^0.1.0", templatesDir })).resolves.toMatchObject({ name: "empty" });
   });
 });
 
@@ -137,7 +152,7 @@ describe("createProject errors", () => {
       await writeFile(join(dir, "keep.txt"), "mine");
     }
     const { dirName: _dirName, ...rest } = options;
-    await expect(createProject({ dir, ...rest })).rejects.toThrow(error);
+    await expect(createProject({ dir, serverDep: "^0.1.0", templatesDir, ...rest })).rejects.toThrow(error);
     if (make) expect(await readdir(dir)).toEqual(["keep.txt"]);
     else await expect(stat(dir)).rejects.toThrow(/ENOENT/);
   });
@@ -151,7 +166,7 @@ describe("createProject errors", () => {
     await mkdir(join(templates, "ts", "src"), { recursive: true });
     await writeFile(join(templates, "ts", "src", "config.ts"), "export const DEFAULT_PORT = Number(process.env.X);\n");
     const dir = join(tmp, "drifted");
-    await expect(createProject({ dir, lang: "ts", name: "d", port: 9000, templatesDir: templates })).rejects.toThrow(
+    await expect(createProject({ dir, lang: "ts", name: "d", port: 9000, serverDep: "^0.1.0", templatesDir: templates })).rejects.toThrow(
       /src\/config.ts no longer declares the default port 8080/,
     );
     await expect(stat(dir)).rejects.toThrow(/ENOENT/);

@@ -1,0 +1,107 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ServerOptions } from "@polybridge/server";
+import type { Command } from "commander";
+import { integer } from "./integer.js";
+
+/** Module paths given on the command line, relative to the working directory. */
+export function modulesFrom(paths: string[]): string[] {
+  return paths.map((f) => pathToFileURL(resolve(f)).href);
+}
+
+interface ServeOptions {
+  redis?: string;
+  parallelism: number;
+  port: number;
+  host: string;
+  workers?: number;
+  functions?: string[];
+  graceMs: number;
+  maxRunningJobs: number;
+  maxQueuedJobs: number;
+  jobTtlMs: number;
+  maxStoredJobs: number;
+  authToken?: string[];
+  authTokensFile?: string;
+  authOpen?: string;
+  corsOrigin?: string[];
+  rateLimit?: number;
+  requestTimeoutMs: number;
+  log?: boolean;
+}
+
+/**
+ * `polybridge serve`: the reference server. Its action loads `@polybridge/server` (fastify, the
+ * worker pool) only when it runs; defining the command loads nothing but commander.
+ *
+ * @example
+ * addServeCommand(new Command("polybridge"));
+ */
+export function addServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("run the reference server (embedded: one process, a worker pool, no external service)")
+    .option("-p, --port <port>", "port to listen on (0 = any free port)", integer(0), Number(process.env.PORT ?? 8080))
+    .option("-H, --host <host>", "interface to bind", process.env.HOST ?? "127.0.0.1")
+    .option("-w, --workers <n>", "worker threads (default: all cores)", integer(1))
+    .option("-f, --functions <module...>", "extra function modules to load")
+    .option("--grace-ms <ms>", "on SIGTERM, how long running jobs may finish", integer(0), 10_000)
+    .option("--max-running-jobs <n>", "jobs running at once", integer(1), 4)
+    .option("--max-queued-jobs <n>", "jobs waiting before submissions get 503", integer(0), 256)
+    .option("--job-ttl-ms <ms>", "how long finished jobs are kept", integer(1), 3_600_000)
+    .option("--redis <url>", "scale out: run chunks on `polybridge worker` processes through Redis + BullMQ")
+    .option("--parallelism <n>", "with --redis: worker threads of the whole fleet (default chunk sizing and concurrency)", integer(1), 8)
+    .option("--max-stored-jobs <n>", "jobs kept (finished ones are evicted oldest first)", integer(1), 10_000)
+    .option("--auth-token <token...>", "require Authorization: Bearer <token> (repeatable; also POLYBRIDGE_AUTH_TOKENS)")
+    .option("--auth-tokens-file <file>", "tokens, one per line (also POLYBRIDGE_AUTH_TOKENS_FILE)")
+    .option("--auth-open <groups>", "reachable without a token: health, catalogue, or none (default: health)")
+    .option("--cors-origin <origin...>", "origins whose pages may call the server (repeatable; * for any)")
+    .option("--rate-limit <n>", "requests per minute per token or client address (429 past it)", integer(1))
+    .option("--request-timeout-ms <ms>", "time to receive a whole request", integer(1), 30_000)
+    .option("--log", "log requests (pino JSON lines)")
+    .action(async (opts: ServeOptions) => {
+      const { startServer, readAuthEnv, readTokensFile, parseOpenGroups } = await import("@polybridge/server");
+      const env = readAuthEnv();
+      const auth = {
+        tokens: [...env.tokens, ...(opts.authToken ?? []), ...(opts.authTokensFile ? readTokensFile(opts.authTokensFile) : [])],
+        open: opts.authOpen === undefined ? [...(env.open ?? ["health" as const])] : parseOpenGroups(opts.authOpen),
+      };
+      let executor: ServerOptions["executor"];
+      if (opts.redis) {
+        // Loaded only for scale-out: the embedded default needs no Redis client.
+        const { BullMQExecutor } = await import("@polybridge/server/distributed");
+        const queue = new BullMQExecutor({ redisUrl: opts.redis, parallelism: opts.parallelism });
+        await queue.ready();
+        executor = queue;
+      }
+      const server = await startServer({
+        ...(executor ? { executor } : {}),
+        port: opts.port,
+        host: opts.host,
+        ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+        ...(opts.functions ? { functionModules: modulesFrom(opts.functions) } : {}),
+        maxRunningJobs: opts.maxRunningJobs,
+        maxQueuedJobs: opts.maxQueuedJobs,
+        jobTtlMs: opts.jobTtlMs,
+        maxStoredJobs: opts.maxStoredJobs,
+        auth,
+        ...(opts.corsOrigin ? { corsOrigins: opts.corsOrigin } : {}),
+        ...(opts.rateLimit ? { rateLimitPerMinute: opts.rateLimit } : {}),
+        requestTimeoutMs: opts.requestTimeoutMs,
+        logger: opts.log ?? false,
+      });
+      console.log(`polybridge listening on ${server.url}`);
+      const stop = (signal: string): void => {
+        console.log(`polybridge: ${signal}, finishing running jobs (up to ${opts.graceMs} ms)`);
+        server.close(opts.graceMs).then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(`polybridge serve: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+}
