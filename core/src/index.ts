@@ -6,3 +6,5 @@ export type { Job, JobStatus, JobKind, JobResult, JobRequest, EffectiveJobOption
 export { defaultLimits } from "./limits.js";
 export { ProblemError, problem, statusOf, type ProblemExtras } from "./problem.js";
 export { problemTable } from "./gen/problems.js";
+export { parsePrefer, type JobPreference } from "./parsePrefer.js";
+export { bodyFingerprint } from "./bodyFingerprint.js";

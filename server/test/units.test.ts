@@ -7,7 +7,7 @@ import { runChunk, runCall } from "@polybridge/core/engine";
 import builtins from "../src/functions/builtins.js";
 import { FunctionRegistry } from "@polybridge/core/functions";
 import { parseJsonBody } from "../src/http/parseJsonBody.js";
-import { parsePrefer } from "../src/http/parsePrefer.js";
+import { parsePrefer } from "@polybridge/core";
 import { ProblemError } from "../src/ProblemError.js";
 
 const registry = new FunctionRegistry(builtins);

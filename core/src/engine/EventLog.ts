@@ -9,6 +9,16 @@ export interface LoggedEvent {
 type Listener = (event: LoggedEvent | null) => void;
 
 /**
+ * One event as `text/event-stream` text (the server's and the mocks' framing).
+ *
+ * @example
+ * sseFrame({ id: 3, event: "progress", data: "{}" }); // "id: 3\nevent: progress\ndata: {}\n\n"
+ */
+export function sseFrame(event: LoggedEvent): string {
+  return `id: ${event.id}\nevent: ${event.event}\ndata: ${event.data}\n\n`;
+}
+
+/**
  * A job's replayable event log. Consecutive progress events are compacted to the latest one
  * (ids keep increasing), so a long job's log stays small while live listeners see every event.
  * `null` tells listeners the log is closed (the job reached a terminal state).

@@ -6,7 +6,7 @@ export { compareKeys } from "./compareKeys.js";
 export { ResultAccumulator, CombineError } from "./ResultAccumulator.js";
 export { findNonFinite, nonFiniteMessage } from "./findNonFinite.js";
 export { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
-export { EventLog, type LoggedEvent } from "./EventLog.js";
+export { EventLog, sseFrame, type LoggedEvent } from "./EventLog.js";
 export { exceedsJsonDepth } from "./exceedsJsonDepth.js";
 export { ExecutorBusyError, type Executor, type ChunkTask, type ChunkSource, type ChunkOutcome, type CallOutcome } from "./Executor.js";
 export { JobEngine, isTerminal, type JobEngineOptions, type Submission, type ForcedOutcome, type MemoryProbe } from "./JobEngine.js";

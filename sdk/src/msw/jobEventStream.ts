@@ -1,7 +1,4 @@
-import type { EventLog, LoggedEvent } from "@polybridge/core/engine";
-
-// The log holds each event's data already as JSON, as the reference server's does.
-const frame = (event: LoggedEvent): string => `id: ${event.id}\nevent: ${event.event}\ndata: ${event.data}\n\n`;
+import { sseFrame as frame, type EventLog } from "@polybridge/core/engine";
 
 /**
  * A job's Server-Sent Events as a `text/event-stream` body, framed like the reference server:

@@ -6,8 +6,7 @@ import { jobEventStream } from "./jobEventStream.js";
 import { isTerminalStatus, type MockJobEngine } from "./MockJobEngine.js";
 import { MockProblemError } from "./mockProblem.js";
 import type { MockOverrides } from "./MockControls.js";
-import { parsePrefer } from "./parsePrefer.js";
-import { stableStringify } from "./stableStringify.js";
+import { bodyFingerprint, parsePrefer } from "@polybridge/core";
 import { zodFieldErrors } from "./zodFieldErrors.js";
 
 /** A validated request of one operation. */
@@ -127,7 +126,7 @@ export function operationResolvers(ctx: ResolverContext): Record<OperationId, Re
       const prefer = parsePrefer(headers.prefer ?? null, ctx.maxWaitSeconds);
       const key = headers["idempotency-key"];
       const request = body as JobRequest;
-      const { job, replayed } = engine.submit(request, key === undefined ? undefined : { key, fingerprint: stableStringify(request) }, () =>
+      const { job, replayed } = engine.submit(request, key === undefined ? undefined : { key, fingerprint: bodyFingerprint(request) }, () =>
         ctx.overrides.takeJobOutcome(),
         owner,
       );

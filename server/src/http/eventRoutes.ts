@@ -1,13 +1,10 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
-import type { LoggedEvent } from "@polybridge/core/engine";
+import { sseFrame as frame } from "@polybridge/core/engine";
 import { tenantOf } from "./bearerAuth.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";
 
-function frame(event: LoggedEvent): string {
-  return `id: ${event.id}\nevent: ${event.event}\ndata: ${event.data}\n\n`;
-}
 
 /**
  * `GET /v1/jobs/{id}/events`: replay after `Last-Event-ID`, then live events, heartbeats (every

@@ -2,18 +2,18 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { JobRequest, JobStatus } from "@polybridge/spec";
 import type { FastifyInstance } from "fastify";
-import stringify from "safe-stable-stringify";
 import { isTerminal } from "../engine/JobEngine.js";
+import { bodyFingerprint, parsePrefer } from "@polybridge/core";
 import { tenantOf } from "./bearerAuth.js";
-import { parsePrefer } from "./parsePrefer.js";
+
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";
 
 type IdParams = { Params: { id: string } };
 
-/** Same body, key order ignored → same fingerprint. */
+/** Same body, key order ignored → same fingerprint; hashed, so a kept key costs 43 bytes, not the body. */
 function fingerprint(body: unknown): string {
-  return createHash("sha256").update(stringify(body) ?? "").digest("base64url");
+  return createHash("sha256").update(bodyFingerprint(body)).digest("base64url");
 }
 
 /** Submit, list, get, cancel and result of jobs. */

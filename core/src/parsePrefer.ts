@@ -12,9 +12,9 @@ export interface JobPreference {
  * @example
  * parsePrefer("respond-async, wait=100", 60); // { respondAsync: true, waitSeconds: 60 }
  */
-export function parsePrefer(header: string | string[] | undefined, maxWaitSeconds: number): JobPreference {
+export function parsePrefer(header: string | readonly string[] | null | undefined, maxWaitSeconds: number): JobPreference {
   const out: JobPreference = { respondAsync: false };
-  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  const values: readonly string[] = typeof header === "string" ? [header] : (header ?? []);
   for (const token of values.flatMap((v) => v.split(","))) {
     const [name, raw] = token.split(";")[0]?.split("=").map((s) => s.trim().replace(/^"|"$/g, "")) ?? [];
     if (name?.toLowerCase() === "respond-async") out.respondAsync = true;
