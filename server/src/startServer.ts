@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
+import { defaultLimits } from "@polybridge/core";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Executor } from "@polybridge/core/engine";
 import { JobEngine, type JobEngineOptions } from "./engine/JobEngine.js";
@@ -89,7 +90,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const registry = await loadRegistry(modules);
   const executor = options.executor ?? new LocalExecutor({ modules, workers: options.workers, maxHeapMb: options.maxHeapMb ?? 1024 });
   const engine = new JobEngine({ ...options, executor, registry });
-  const bodyLimit = options.bodyLimitBytes ?? 16 * 1024 * 1024;
+  const bodyLimit = options.bodyLimitBytes ?? defaultLimits.bodyLimitBytes;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit,
@@ -144,8 +145,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     registry,
     version,
     heartbeatMs: options.heartbeatMs ?? Number(process.env.POLYBRIDGE_HEARTBEAT_MS ?? 15_000),
-    callTimeoutMs: options.callTimeoutMs ?? 60_000,
-    maxWaitSeconds: options.maxWaitSeconds ?? 60,
+    callTimeoutMs: options.callTimeoutMs ?? defaultLimits.callTimeoutMs,
+    maxWaitSeconds: options.maxWaitSeconds ?? defaultLimits.maxWaitSeconds,
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
     ...(options.configure ? { configure: options.configure } : {}),
   });

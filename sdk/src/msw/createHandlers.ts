@@ -1,3 +1,4 @@
+import { defaultLimits } from "@polybridge/core";
 import { conformanceFunctions, FunctionRegistry, type FunctionDefinition } from "@polybridge/core/functions";
 import { delay, http, HttpResponse, type HttpHandler } from "msw";
 import { operations, type OperationId } from "../gen/operations.js";
@@ -114,7 +115,7 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
     limits,
     delayMs: options.delayMs ?? 0,
     workers,
-    defaultTimeoutMs: options.defaultJobTimeoutMs ?? 300_000,
+    defaultTimeoutMs: options.defaultJobTimeoutMs ?? defaultLimits.jobTimeoutMs,
     now: options.now ?? Date.now,
   });
   const resolvers = operationResolvers({
@@ -122,8 +123,8 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
     registry,
     overrides,
     heartbeatMs: options.heartbeatMs ?? 15_000,
-    maxWaitSeconds: options.maxWaitSeconds ?? 60,
-    callTimeoutMs: options.callTimeoutMs ?? 60_000,
+    maxWaitSeconds: options.maxWaitSeconds ?? defaultLimits.maxWaitSeconds,
+    callTimeoutMs: options.callTimeoutMs ?? defaultLimits.callTimeoutMs,
     workers,
     startedAt: performance.now(),
   });

@@ -1,3 +1,4 @@
+import { defaultLimits } from "@polybridge/core";
 import { exceedsJsonDepth } from "@polybridge/core/engine";
 import { MockProblemError } from "./mockProblem.js";
 
@@ -14,7 +15,12 @@ export interface MockLimits {
 }
 
 /** The protocol's default limits. */
-export const DEFAULT_LIMITS: MockLimits = { maxBodyBytes: 16 * 1024 * 1024, maxDepth: 64, maxItems: 1_000_000, maxRangeItems: 100_000_000 };
+export const DEFAULT_LIMITS: MockLimits = {
+  maxBodyBytes: defaultLimits.bodyLimitBytes,
+  maxDepth: defaultLimits.maxDepth,
+  maxItems: defaultLimits.maxItems,
+  maxRangeItems: defaultLimits.maxRangeItems,
+};
 
 /**
  * Reads a request body the way the reference server does: only `application/json` (415

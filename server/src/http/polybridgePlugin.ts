@@ -1,3 +1,4 @@
+import { defaultLimits } from "@polybridge/core";
 import { createAjv } from "@polybridge/spec";
 import type { FastifyInstance } from "fastify";
 import { ProblemError } from "../ProblemError.js";
@@ -36,7 +37,7 @@ export async function polybridgePlugin(app: FastifyInstance, options: Polybridge
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? strict : coercing).compile(schema));
   app.setErrorHandler(errorHandler);
 
-  const maxDepth = options.maxDepth ?? 64;
+  const maxDepth = options.maxDepth ?? defaultLimits.maxDepth;
   // Only JSON bodies: everything else is 415 unsupported_media_type.
   app.removeAllContentTypeParsers();
   // Read as bytes and decoded strictly: invalid UTF-8 is malformed JSON, never replacement characters.
