@@ -77,8 +77,9 @@ export function runCommand(command: string, args: readonly string[], options: Pr
 }
 
 /**
- * Starts a server command on 127.0.0.1 with the 500 ms SSE heartbeat the conformance suite
- * expects (both overridable through `env`) and resolves once it prints its listening line.
+ * Starts a server command on 127.0.0.1 (overridable through `env`; every other setting is the
+ * server's default: the conformance suite asks for the heartbeat interval it needs with
+ * `?heartbeatMs=`) and resolves once it prints its listening line.
  * Rejects, with the child's output, when it exits first or is not listening within `timeoutMs`
  * (then it is killed).
  *
@@ -89,7 +90,7 @@ export function runCommand(command: string, args: readonly string[], options: Pr
 export function startServerProcess(command: string, args: readonly string[], options: ProcessOptions): Promise<ServerProcess> {
   const { child, log } = spawnCollecting(command, args, {
     ...options,
-    env: { HOST: "127.0.0.1", POLYBRIDGE_HEARTBEAT_MS: "500", ...options.env },
+    env: { HOST: "127.0.0.1", ...options.env },
   });
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const describe = `${command} ${args.join(" ")}`;

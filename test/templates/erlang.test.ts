@@ -121,11 +121,12 @@ describe("server-template/erlang made by createProject", () => {
       const submitted = await fetch(`${url}/v1/jobs`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        // 1.2 s without events: the 500 ms heartbeat must fill the silence.
+        // 1.2 s without events: the 500 ms heartbeat the stream asks for must fill the silence
+        // (the server runs with its default of 15 s).
         body: JSON.stringify({ kind: "map", function: "sleep", input: { items: [1200] } }),
       });
       const { id } = (await submitted.json()) as { id: string };
-      const stream = await readEventStream(`${url}/v1/jobs/${id}/events`, 20_000);
+      const stream = await readEventStream(`${url}/v1/jobs/${id}/events?heartbeatMs=500`, 20_000);
       expect(stream.status).toBe(200);
       expect(stream.contentType).toMatch(/^text\/event-stream/);
       expect(stream.text).toMatch(/^id: 1\nevent: status\ndata: \{.*\}\n\n/);

@@ -10,11 +10,11 @@ let served: ServedHandlers;
 let servedWithTokens: ServedHandlers;
 
 beforeAll(async () => {
-  // The suite expects servers under test to send heartbeats every 500 ms (docs/PROTOCOL.md).
-  const { handlers } = createHandlers({ baseUrl: MOCK_BASE, heartbeatMs: 500, seed: "conformance" });
+  // Default settings (15 s heartbeats): the heartbeat case asks for its own interval with ?heartbeatMs=.
+  const { handlers } = createHandlers({ baseUrl: MOCK_BASE, seed: "conformance" });
   served = await serveHandlers(handlers, MOCK_BASE);
   // As a server started with POLYBRIDGE_AUTH_TOKENS="t1,t2" (health open by default).
-  const secured = createHandlers({ baseUrl: MOCK_BASE, heartbeatMs: 500, seed: "conformance-auth", tokens: ["t1", "t2"], open: ["health"] });
+  const secured = createHandlers({ baseUrl: MOCK_BASE, seed: "conformance-auth", tokens: ["t1", "t2"], open: ["health"] });
   servedWithTokens = await serveHandlers(secured.handlers, MOCK_BASE);
 });
 afterAll(async () => {

@@ -24,7 +24,7 @@ describe("the runner with --token / --other-token", () => {
   let server: RunningServer;
   let gate: BearerGate;
   beforeAll(async () => {
-    server = await startServer({ port: 0, host: "127.0.0.1", heartbeatMs: 500 });
+    server = await startServer({ port: 0, host: "127.0.0.1" });
     gate = await startBearerGate(server.url, TOKEN);
   });
   afterAll(async () => {

@@ -57,7 +57,7 @@ describe("the runner against deliberately broken servers", () => {
   };
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, host: "127.0.0.1", heartbeatMs: 500 });
+    server = await startServer({ port: 0, host: "127.0.0.1" });
   });
   afterAll(async () => {
     for (const p of proxies) await p.close();

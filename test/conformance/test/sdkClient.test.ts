@@ -50,7 +50,7 @@ describe("the suite through the TypeScript SDK (client: sdk)", () => {
   let server: RunningServer;
   const closers: Array<() => Promise<void>> = [];
   beforeAll(async () => {
-    server = await startServer({ port: 0, host: "127.0.0.1", heartbeatMs: 500 });
+    server = await startServer({ port: 0, host: "127.0.0.1" });
   });
   afterAll(async () => {
     for (const close of closers) await close();
@@ -88,7 +88,7 @@ describe("the suite through the TypeScript SDK (client: sdk)", () => {
     expect(lines).toContain("SKIP bad-input.malformed-json-call: step 1: sends a raw body (bodyRaw); the SDK only sends JSON it serialises itself");
 
     // What the SDK reads is checked, not skipped: replay flag, Retry-After on errors, SSE, problems.
-    for (const id of ["idempotency.replay-same-job", "errors.result-not-ready", "events.order-success", "events.bad-last-event-id", "call.unknown-function", "concurrency.many-jobs", "concurrency.many-calls", "list.walk-all-pages"]) {
+    for (const id of ["idempotency.replay-same-job", "errors.result-not-ready", "events.order-success", "events.bad-last-event-id", "events.heartbeat-out-of-range", "call.unknown-function", "concurrency.many-jobs", "concurrency.many-calls", "list.walk-all-pages"]) {
       expect.soft(outcomeOf(report, id), id).toBe("passed");
     }
   }, 120_000);

@@ -69,13 +69,16 @@ export class SdkSession implements Session {
     return { ...successAnswer(label, wire, result?.replayed), body: result?.data, elapsedMs };
   }
 
-  /** Reads a job's events with `client.jobs.events(id, { lastEventId })`. */
+  /** Reads a job's events with `client.jobs.events(id, { lastEventId, heartbeatMs })`. */
   async readEvents(req: WireRequest, limits: SseLimits): Promise<SseRead> {
     const label = `SSE ${req.path}`;
     const call = expressed(req, label);
     if (call.operationId !== "streamJobEvents") throw new CaseFailure(`${label}: not expressible through the SDK: ${call.operationId} is not an event stream`);
     const id = call.path.id ?? "";
     const lastEventId = call.headers["last-event-id"];
+    // The value exactly as the case wrote it ("500", "99", "fast"): the SDK puts it into the query
+    // unchanged, so the server, not a conversion here, judges it.
+    const heartbeatMs = call.query.heartbeatMs as unknown as number | undefined;
     const { client, warnings, entries } = this.#client(req.auth);
     const started = performance.now();
     const stop = new AbortController();
@@ -90,7 +93,8 @@ export class SdkSession implements Session {
     let error: PolybridgeError | undefined;
     try {
       // No reconnects: a stream that drops is the server's fault here, not something to paper over.
-      for await (const e of client.jobs.events(id, { signal, maxReconnects: 0, ...(lastEventId === undefined ? {} : { lastEventId }) })) {
+      const options = { signal, maxReconnects: 0, ...(lastEventId === undefined ? {} : { lastEventId }), ...(heartbeatMs === undefined ? {} : { heartbeatMs }) };
+      for await (const e of client.jobs.events(id, options)) {
         events.push({ id: e.id, event: e.event, data: e.data });
         if (limits.maxEvents !== undefined && events.length >= limits.maxEvents) {
           state.reason = "maxEvents";
