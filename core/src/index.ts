@@ -8,3 +8,4 @@ export { ProblemError, problem, statusOf, type ProblemExtras } from "./problem.j
 export { problemTable } from "./gen/problems.js";
 export { parsePrefer, type JobPreference } from "./parsePrefer.js";
 export { bodyFingerprint } from "./bodyFingerprint.js";
+export { routeMatcher, type Route, type RouteMatch } from "./routeMatcher.js";

@@ -1,6 +1,6 @@
 export { loadSpec, specPath, type JsonObject } from "./loadSpec.js";
 export { deref, resolvePointer } from "./deref.js";
-export { operations, matchOperation, responseFor, type OperationSchemas } from "./operations.js";
+export { operations, matchOperation, matchRoute, responseFor, type OperationSchemas } from "./operations.js";
 export { createResponseValidator, createAjv, type ResponseCheck, type ResponseVerdict } from "./createResponseValidator.js";
 export { errorCodes, problemFacts, type ProblemFacts } from "./errorCodes.js";
 export type {

@@ -1,3 +1,4 @@
+import { routeMatcher, type RouteMatch } from "@polybridge/core";
 import { deref } from "./deref.js";
 import { loadSpec, type JsonObject } from "./loadSpec.js";
 
@@ -21,6 +22,7 @@ export interface OperationSchemas {
 }
 
 let cached: Map<string, OperationSchemas> | undefined;
+let matcher: ((method: string, pathname: string) => RouteMatch) | undefined;
 
 /**
  * Every operation of `spec/openapi.yaml`, keyed by `operationId`, with schemas inlined.
@@ -87,13 +89,20 @@ export function operations(): Map<string, OperationSchemas> {
  * matchOperation("DELETE", "/v1/jobs/job_1")?.operationId; // "cancelJob"
  */
 export function matchOperation(method: string, urlPath: string): OperationSchemas | undefined {
-  const pathname = urlPath.split("?")[0] ?? urlPath;
-  for (const op of operations().values()) {
-    if (op.method !== method.toUpperCase()) continue;
-    const pattern = new RegExp(`^${op.path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
-    if (pattern.test(pathname)) return op;
-  }
-  return undefined;
+  const found = matchRoute(method, urlPath.split("?")[0] ?? urlPath);
+  return found.kind === "operation" ? operations().get(found.operation) : undefined;
+}
+
+/**
+ * The route of a request by the shared matcher of `@polybridge/core`: its operation, or the
+ * methods its path allows (for `405` with `Allow`).
+ *
+ * @example
+ * matchRoute("PUT", "/v1/jobs/job_1"); // { kind: "wrong-method", allowed: ["GET", "DELETE"] }
+ */
+export function matchRoute(method: string, pathname: string): RouteMatch {
+  matcher ??= routeMatcher([...operations().values()].map((op) => ({ operation: op.operationId, method: op.method, path: op.path })));
+  return matcher(method, pathname);
 }
 
 /** Picks the response schema map for a status: exact code first, then `4XX`/`5XX`, then `default`. */

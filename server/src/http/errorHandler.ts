@@ -1,4 +1,4 @@
-import { operations } from "@polybridge/spec";
+import { matchRoute } from "@polybridge/spec";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ProblemError } from "../ProblemError.js";
 import { drainRequest } from "./drainRequest.js";
@@ -83,9 +83,8 @@ export async function errorHandler(error: FastifyError, request: FastifyRequest,
 /** Unknown route: 405 with `Allow` when the path exists for other methods, else 404. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const pathname = request.url.split("?")[0] ?? request.url;
-  const allowed = [...operations().values()]
-    .filter((op) => new RegExp(`^${op.path.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(pathname))
-    .map((op) => op.method);
+  const found = matchRoute(request.method, pathname);
+  const allowed = found.kind === "wrong-method" ? found.allowed : [];
   if (allowed.length > 0) {
     void reply.header("allow", allowed.join(", "));
     return sendProblem(reply, new ProblemError("method_not_allowed", `${request.method} is not allowed on ${pathname}; use ${allowed.join(" or ")}.`));
