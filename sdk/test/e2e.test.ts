@@ -10,7 +10,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let client: Client<Functions>;
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, host: "127.0.0.1", heartbeatMs: 500, workers: 2 });
+  server = await startServer({ port: 0, host: "127.0.0.1", workers: 2 });
   client = createClient<Functions>({ baseUrl: server.url, validate: "strict", timeoutMs: 20_000 });
 });
 afterAll(async () => {
@@ -122,6 +122,17 @@ describe("sdk ↔ reference server", () => {
     expect(resumed.length).toBeGreaterThan(0);
     expect(resumed.every((e) => Number(e.id) > Number(cut))).toBe(true);
     expect(resumed.slice(-2)).toEqual(all.slice(-2));
+  });
+
+  it("asks for a heartbeat interval with jobs.events({ heartbeatMs }); the server judges its range", async () => {
+    const handle = await client.jobs.submit({ kind: "map", function: "sleep", input: { items: [300] } });
+    const events: JobEvent[] = [];
+    for await (const e of client.jobs.events(handle.id, { heartbeatMs: 100 })) events.push(e);
+    expect(events.at(-1)).toMatchObject({ event: "status", data: { status: "successful" } });
+    const err = await failure((async () => {
+      for await (const e of client.jobs.events(handle.id, { heartbeatMs: 99 })) void e;
+    })());
+    expect([err.code, err.status, err.problem?.code]).toEqual(["validation_failed", 400, "validation_failed"]);
   });
 
   it("times out on the client side", async () => {

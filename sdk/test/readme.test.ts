@@ -11,7 +11,7 @@ const sdkDir = fileURLToPath(new URL("..", import.meta.url));
 let server: Awaited<ReturnType<typeof startServer>>;
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, host: "127.0.0.1", heartbeatMs: 500, workers: 2 });
+  server = await startServer({ port: 0, host: "127.0.0.1", workers: 2 });
 });
 afterAll(async () => {
   await server?.close();
