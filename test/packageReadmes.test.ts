@@ -1,4 +1,4 @@
-// The code blocks of the package READMEs (core, spec, codegen) run as users would paste them:
+// The code blocks of the package READMEs (core, spec, server, codegen) run as users would paste them:
 // type-stripped to JavaScript, run by node inside the repository so `@polybridge/*` resolve, with
 // the documented server address pointed at a live reference server.
 import { execFile } from "node:child_process";
@@ -48,6 +48,10 @@ it("spec/README.md: validates a live response and reads the problem table", asyn
   const out = await runReadme("spec");
   expect(JSON.parse(out.trim().split("\n").at(-1) as string)).toEqual({ status: 401, title: "Authentication required", job: false });
   expect(out).not.toContain("error");
+});
+
+it("server/README.md: starts a server, calls a function and stops", async () => {
+  expect((await runReadme("server")).trim()).toBe("144");
 });
 
 it("codegen/README.md: generates from a spec and types a live catalogue", async () => {
