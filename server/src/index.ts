@@ -24,3 +24,4 @@ export {
   type FunctionInfo,
 } from "./functions/index.js";
 export { loadRegistry } from "./functions/loadRegistry.js";
+export { stopOnSignals, type Stoppable } from "./stopOnSignals.js";

@@ -60,7 +60,7 @@ export function addServeCommand(program: Command): void {
     .option("--request-timeout-ms <ms>", "time to receive a whole request", integer(1), 30_000)
     .option("--log", "log requests (pino JSON lines)")
     .action(async (opts: ServeOptions) => {
-      const { startServer, readAuthEnv, readTokensFile, parseOpenGroups } = await import("@polybridge/server");
+      const { startServer, readAuthEnv, readTokensFile, parseOpenGroups, stopOnSignals } = await import("@polybridge/server");
       const env = readAuthEnv();
       const auth = {
         tokens: [...env.tokens, ...(opts.authToken ?? []), ...(opts.authTokensFile ? readTokensFile(opts.authTokensFile) : [])],
@@ -91,17 +91,6 @@ export function addServeCommand(program: Command): void {
         logger: opts.log ?? false,
       });
       console.log(`polybridge listening on ${server.url}`);
-      const stop = (signal: string): void => {
-        console.log(`polybridge: ${signal}, finishing running jobs (up to ${opts.graceMs} ms)`);
-        server.close(opts.graceMs).then(
-          () => process.exit(0),
-          (error: unknown) => {
-            console.error(`polybridge serve: ${error instanceof Error ? error.message : String(error)}`);
-            process.exit(1);
-          },
-        );
-      };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
+      stopOnSignals(server, { name: "polybridge", graceMs: opts.graceMs });
     });
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Starts the server: `npm start -- --port 9000` (or PORT=9000 npm start). Your functions are in
 // src/functions.ts; this file only wires the process up (docs/PROTOCOL.md process conventions).
-import { startServer, type ServerOptions } from "@polybridge/server";
+import { startServer, stopOnSignals, type ServerOptions } from "@polybridge/server";
 import { registerExtraRoutes } from "./extraRoutes.js";
 import { routes } from "./gen/routes.js";
 import { readSettings, type Settings } from "./readSettings.js";
@@ -28,15 +28,5 @@ const options: ServerOptions = {
 const server = await startServer(options);
 console.log(`polybridge listening on ${server.url}`);
 
-function stop(signal: string): void {
-  console.error(`pbcompute: ${signal}, finishing running jobs (up to ${settings.shutdownGraceMs} ms)`);
-  server.close(settings.shutdownGraceMs).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
-process.once("SIGTERM", () => stop("SIGTERM"));
-process.once("SIGINT", () => stop("SIGINT"));
+// SIGTERM or Ctrl-C: refuse new jobs, let running ones finish within the grace period, exit 0.
+stopOnSignals(server, { name: "pbcompute", graceMs: settings.shutdownGraceMs });
