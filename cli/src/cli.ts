@@ -1,4 +1,6 @@
 import { Command, CommanderError } from "commander";
+import { CommandFailure } from "./CommandFailure.js";
+import { addClientCommands } from "./commands/client.js";
 import { addConformanceCommand } from "./commands/conformance.js";
 import { addGenerateCommand } from "./commands/generate.js";
 import { addNewCommand } from "./commands/new.js";
@@ -31,7 +33,7 @@ function configure(command: Command): void {
 }
 
 const program = new Command("polybridge")
-  .description("polybridge: compute over HTTP + JSON — reference server, code generation, project templates and the conformance suite")
+  .description("polybridge: compute over HTTP + JSON — reference server, code generation, project templates, the conformance suite and a client (call, run, jobs)")
   .version(cliVersion())
   .enablePositionalOptions();
 
@@ -40,6 +42,7 @@ addWorkerCommand(program);
 addGenerateCommand(program);
 addNewCommand(program);
 await addConformanceCommand(program, process.argv.slice(2).includes("conformance"));
+addClientCommands(program);
 configure(program);
 
 let running: Command = program;
@@ -57,6 +60,7 @@ try {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`${pathOf(running)}: ${oneLine(message)}`);
     if (process.env.POLYBRIDGE_DEBUG && error instanceof Error && error.stack) console.error(error.stack);
-    process.exitCode = 2;
+    // A client command that ran but failed has its own code (1 failed, 3 unreachable, 130 Ctrl-C).
+    process.exitCode = error instanceof CommandFailure ? error.exitCode : 2;
   }
 }
