@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // end-to-end tests in the top-level test/. Packages are imported from their built dist/.
 export default defineConfig({
   test: {
-    include: ["{spec,server,sdk,codegen,bench}/{src,test}/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["{core,spec,server,sdk,codegen,bench}/{src,test}/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**", "server-template/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -516,11 +516,13 @@ export class JobEngine {
     view.status = "running";
     view.startedAt = this.#iso();
     record.log.append("status", JSON.stringify(record.view));
+    const { forced } = record;
+    // Checked before the timeout is armed: a job forced to stay running never ends (ForcedOutcome),
+    // so it must not fail with job_timeout either.
+    if (forced?.status === "running") return;
     record.timer = this.#clock.setTimeout(() => {
       this.#finish(record, "failed", { error: problem("job_timeout", `The job did not finish within ${view.options.timeoutMs} ms.`, { jobId: view.id }) });
     }, view.options.timeoutMs);
-    const { forced } = record;
-    if (forced?.status === "running") return;
     // A forced failure or dismissal comes when the last chunk would have finished.
     const ending = forced !== undefined && forced.status !== "successful";
     const outcome = await runJobChunks({

@@ -133,8 +133,15 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   const lane = async (): Promise<void> => {
     while (next < chunksToRun && !stop.signal.aborted) await runOne(next++);
   };
+  // Ends at the first failure, cancel or timeout without waiting for sibling chunks to settle: an
+  // executor slow to honour the abort (a busy or remote worker) must not keep a failed job running,
+  // nor let it end as job_timeout instead of its first failing item. Chunks settling later are
+  // ignored (each lane checks `stop.signal` after every await).
+  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
+  const lanes = Promise.all(Array.from({ length: Math.min(concurrency, Math.max(chunksToRun, 1)) }, lane));
+  lanes.catch(() => undefined); // after a stop nobody awaits the lanes any more
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(chunksToRun, 1)) }, lane));
+    await Promise.race([lanes, stopped]);
   } finally {
     run.signal.removeEventListener("abort", onAbort);
   }
