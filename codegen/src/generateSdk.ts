@@ -1,5 +1,7 @@
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { loadDocument } from "./loadDocument.js";
 import { renderFiles } from "./renderFiles.js";
 import { emitProblemTable } from "./msw/emitErrorStatuses.js";
@@ -10,7 +12,8 @@ import { writeFiles, type GenerateResult } from "./writeFiles.js";
 /**
  * The repository's default generation from `spec/openapi.yaml`: everything into `sdk/src/gen/`,
  * the same types into `spec/src/gen/openapi.ts` (what `@polybridge/spec` exports to the server
- * and the conformance suite) and `core/src/gen/openapi.ts` (the browser-safe core's protocol types), and the msw handlers' tables into `sdk/src/msw/gen/`. What `npm run generate` (scripts/generate.mjs) runs, and
+ * and the conformance suite) and `core/src/gen/openapi.ts` (the browser-safe core's protocol types), the msw handlers' tables into `sdk/src/msw/gen/`,
+ * and copies of the document (YAML and JSON) into the Python (`polybridge/gen/`) and Erlang (`priv/`) skeletons. What `npm run generate` (scripts/generate.mjs) runs, and
  * with `check` what CI runs to fail on drift.
  *
  * @example
@@ -34,8 +37,15 @@ export async function generateSdk(options: { check?: boolean; root?: string } = 
   ]);
   const core = await writeFiles(join(root, "core", "src", "gen"), coreFiles, check);
   const msw = await generateMsw({ check, root });
-  return {
-    written: [...sdk.written, ...spec.written, ...core.written, ...msw.written],
-    drifted: [...sdk.drifted, ...spec.drifted, ...core.drifted, ...msw.drifted],
-  };
+  // The Python and Erlang skeletons serve the contract (`GET /v1/openapi.json` / `.yaml`) from
+  // copies: the YAML as written, and the same document as JSON (neither stack parses YAML).
+  const yamlText = await readFile(join(root, "spec", "openapi.yaml"), "utf8");
+  const copies = new Map([
+    ["openapi.json", `${JSON.stringify(parse(yamlText))}\n`],
+    ["openapi.yaml", yamlText],
+  ]);
+  const python = await writeFiles(join(root, "server-template", "python", "polybridge", "gen"), copies, check);
+  const erlang = await writeFiles(join(root, "server-template", "erlang", "priv"), copies, check);
+  const all = [sdk, spec, core, msw, python, erlang];
+  return { written: all.flatMap((r) => r.written), drifted: all.flatMap((r) => r.drifted) };
 }

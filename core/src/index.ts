@@ -9,3 +9,4 @@ export { problemTable } from "./gen/problems.js";
 export { parsePrefer, type JobPreference } from "./parsePrefer.js";
 export { bodyFingerprint } from "./bodyFingerprint.js";
 export { routeMatcher, type Route, type RouteMatch } from "./routeMatcher.js";
+export { ownServers, specWithServer, yamlWithServer } from "./servedSpec.js";

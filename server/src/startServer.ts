@@ -15,7 +15,7 @@ import { clientErrorHandler } from "./http/clientErrorHandler.js";
 import { errorHandler, notFoundHandler, sendProblem } from "./http/errorHandler.js";
 import { ProblemError } from "./ProblemError.js";
 import { polybridgePlugin } from "./http/polybridgePlugin.js";
-import { demoRoutes } from "./http/demoRoutes.js";
+import { docsRoutes } from "./http/docsRoutes.js";
 
 /** Options of {@link startServer}; every limit has a safe default. */
 export interface ServerOptions extends Omit<JobEngineOptions, "executor" | "registry"> {
@@ -57,6 +57,8 @@ export interface ServerOptions extends Omit<JobEngineOptions, "executor" | "regi
   headersTimeoutMs?: number;
   /** Idle time a kept-alive connection is held between requests. Default 5 s. */
   keepAliveTimeoutMs?: number;
+  /** Serve the API reference at `/docs` (Swagger UI, assets served locally). Default true. */
+  docs?: boolean;
   /** Registers extra routes in the protocol's scope (parsing, validation, problem errors). */
   configure?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -125,7 +127,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     void reply.header("connection", "close");
     return sendProblem(reply, new ProblemError("validation_failed", "An HTTP/1.1 request needs a Host header.", { errors: [{ path: "header:/host", message: "is required" }] }));
   });
-  demoRoutes(app); // The demo page at / (POLYBRIDGE_DEMO=off turns it off); open, so before the auth hook.
   const auth = bearerAuth(options.auth ?? readAuthEnv());
   if (auth) app.addHook("onRequest", auth);
   if (options.rateLimitPerMinute) {
@@ -141,6 +142,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         }),
     });
   }
+  if (options.docs ?? true) await app.register(docsRoutes);
   await app.register(polybridgePlugin, {
     engine,
     executor,

@@ -20,6 +20,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This OpenAPI document as JSON
+         * @description The server's contract (this document) as JSON, with `servers` set to the server's own
+         *     URL (from the request's `Host`, else the listening address). Open on every stack: no
+         *     token is needed, even when the server requires tokens for everything else.
+         */
+        get: operations["getOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This OpenAPI document as YAML
+         * @description The same document as `GET /v1/openapi.json`, as YAML (`servers` set to the server's own
+         *     URL). Open on every stack: no token is needed.
+         */
+        get: operations["getOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/functions": {
         parameters: {
             query?: never;
@@ -434,6 +477,19 @@ export interface components {
                 stored: number;
             };
         };
+        /** @description An OpenAPI 3.1 document (this contract); only its top-level shape is checked. */
+        OpenApiDocument: {
+            openapi: string;
+            info: Record<string, never>;
+            servers?: ({
+                url: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            paths: Record<string, never>;
+        } & {
+            [key: string]: unknown;
+        };
         ProgressEventData: {
             jobId: string;
             progress: components["schemas"]["Progress"];
@@ -565,6 +621,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
                 };
             };
             "4XX": components["responses"]["Problem"];

@@ -20,6 +20,44 @@ export const operations = {
             }
         }
     },
+    getOpenApiJson: {
+        method: "GET",
+        path: "/v1/openapi.json",
+        pathParams: [],
+        queryParams: [],
+        headerParams: [],
+        body: null,
+        responses: {
+            "200": {
+                "application/json": "OpenApiDocument"
+            },
+            "4XX": {
+                "application/problem+json": "Problem"
+            },
+            "5XX": {
+                "application/problem+json": "Problem"
+            }
+        }
+    },
+    getOpenApiYaml: {
+        method: "GET",
+        path: "/v1/openapi.yaml",
+        pathParams: [],
+        queryParams: [],
+        headerParams: [],
+        body: null,
+        responses: {
+            "200": {
+                "application/yaml": null
+            },
+            "4XX": {
+                "application/problem+json": "Problem"
+            },
+            "5XX": {
+                "application/problem+json": "Problem"
+            }
+        }
+    },
     listFunctions: {
         method: "GET",
         path: "/v1/functions",

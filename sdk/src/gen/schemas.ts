@@ -169,6 +169,15 @@ export const Health = z.looseObject({
         stored: z.int().gte(0)
     })
 });
+/** An OpenAPI 3.1 document (this contract); only its top-level shape is checked. */
+export const OpenApiDocument = z.looseObject({
+    openapi: z.string().regex(new RegExp("^3\\.1\\.", "u")),
+    info: z.record(z.string(), z.unknown()),
+    servers: z.array(z.looseObject({
+        url: z.string()
+    })).optional(),
+    paths: z.record(z.string(), z.unknown())
+});
 export const ProgressEventData = z.looseObject({
     jobId: z.string(),
     progress: Progress

@@ -154,7 +154,8 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
     try {
       const params = parseParameters(operation, rawParams, new URL(request.url), request.headers);
       const body = operations[operation].body ? await readJsonBody(request, limits) : undefined;
-      const resolved: ResolvedAnswer = await resolvers[operation]({ ...params, body: validateBody(operation, body), signal: request.signal, owner: caller.owner });
+      const serverUrl = baseUrl === "*" ? new URL(request.url).origin : baseUrl.replace(/\/+$/, "");
+      const resolved: ResolvedAnswer = await resolvers[operation]({ ...params, body: validateBody(operation, body), signal: request.signal, owner: caller.owner, serverUrl });
       if ("stream" in resolved) {
         checkResponse(operation, resolved.status, resolved.headers["content-type"] ?? "", undefined);
         return new HttpResponse(resolved.stream, { status: resolved.status, headers: resolved.headers });

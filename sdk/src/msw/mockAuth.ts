@@ -10,6 +10,9 @@ const GROUPS: Record<MockOpenGroup, readonly OperationId[]> = {
   catalogue: ["listFunctions", "getFunction"],
 };
 
+/** Always open, whatever `open` says: the contract itself (as on every stack). */
+const ALWAYS_OPEN: readonly OperationId[] = ["getOpenApiJson", "getOpenApiYaml"];
+
 /** Who a request is: the token it proved (its tenant), or why it was refused. */
 export type MockCaller =
   | { ok: true; owner: string | undefined }
@@ -19,7 +22,7 @@ const CHALLENGE = 'Bearer realm="polybridge"';
 
 /**
  * The protocol's bearer auth, as every stack implements it: with `tokens`, each request but the
- * `open` groups (and CORS preflights) must carry `Authorization: Bearer <token>` (scheme
+ * `open` groups, the contract (`GET /v1/openapi.json` / `.yaml`) and CORS preflights must carry `Authorization: Bearer <token>` (scheme
  * case-insensitive) equal to one of them; otherwise `401 unauthorized` with `WWW-Authenticate:
  * Bearer realm="polybridge"` (plus `error="invalid_token"` when credentials were sent). The token
  * is the caller's tenant: its jobs, list and idempotency keys. Without tokens everyone is one
@@ -32,7 +35,7 @@ const CHALLENGE = 'Bearer realm="polybridge"';
 export function mockAuth(tokens: readonly string[] = [], open: readonly MockOpenGroup[] = ["health"]): (request: Request, operation: OperationId | undefined) => MockCaller {
   const valid = tokens.map((t) => t.trim()).filter((t) => t !== "");
   for (const group of open) if (!(group in GROUPS)) throw new MockContractError(`createHandlers: unknown open group '${String(group)}' (use ${Object.keys(GROUPS).join(", ")})`);
-  const openOperations = new Set<OperationId>(open.flatMap((g) => GROUPS[g]));
+  const openOperations = new Set<OperationId>([...ALWAYS_OPEN, ...open.flatMap((g) => GROUPS[g])]);
   const encoder = new TextEncoder();
   const known = valid.map((t) => ({ token: t, bytes: encoder.encode(t) }));
   return (request, operation) => {

@@ -6,7 +6,8 @@ import { jobEventStream } from "./jobEventStream.js";
 import { isTerminalStatus, type MockJobEngine } from "./MockJobEngine.js";
 import { MockProblemError } from "./mockProblem.js";
 import type { MockOverrides } from "./MockControls.js";
-import { bodyFingerprint, parsePrefer } from "@polybridge/core";
+import { bodyFingerprint, parsePrefer, specWithServer, yamlWithServer } from "@polybridge/core";
+import { openApiJson, openApiYaml } from "./gen/openApiDocument.js";
 import { zodFieldErrors } from "./zodFieldErrors.js";
 
 /** A validated request of one operation. */
@@ -18,6 +19,8 @@ export interface ResolvedRequest {
   signal: AbortSignal;
   /** The caller's tenant: the token it authenticated with, undefined when auth is off. */
   owner?: string | undefined;
+  /** The mocked server's own URL (the base URL, or the request's origin under `"*"`). */
+  serverUrl: string;
 }
 
 /** What a resolver answers: JSON (checked against the contract by the caller), or a stream. */
@@ -35,6 +38,19 @@ export interface ResolverContext {
   callTimeoutMs: number;
   workers: number;
   startedAt: number;
+}
+
+let parsedDocument: object | undefined;
+const openApiDocument = (): object => (parsedDocument ??= JSON.parse(openApiJson) as object);
+
+function textStream(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 type Resolver = (request: ResolvedRequest) => Promise<ResolvedAnswer> | ResolvedAnswer;
@@ -107,6 +123,13 @@ export function operationResolvers(ctx: ResolverContext): Record<OperationId, Re
     getHealth: () => ({
       status: 200,
       body: { status: "ok", version: "msw", uptimeSeconds: Math.max(0, Math.round(performance.now() - ctx.startedAt) / 1000), workers: ctx.workers, jobs: engine.counts() },
+    }),
+    // The contract the handlers were generated from, with `servers` naming the mocked server.
+    getOpenApiJson: ({ serverUrl }) => ({ status: 200, body: specWithServer(openApiDocument(), serverUrl) }),
+    getOpenApiYaml: ({ serverUrl }) => ({
+      status: 200,
+      stream: textStream(yamlWithServer(openApiYaml, serverUrl)),
+      headers: { "content-type": "application/yaml; charset=utf-8" },
     }),
     listFunctions: () => ({ status: 200, body: { functions: registry.catalogue() } }),
     getFunction: ({ path }) => {

@@ -45,15 +45,19 @@ bearer(Value) ->
     end.
 
 %% The open groups: GET/HEAD /v1/health (health); GET/HEAD /v1/functions and
-%% /v1/functions/{name} (catalogue).
+%% /v1/functions/{name} (catalogue). The contract itself (GET /v1/openapi.json and .yaml) is
+%% always open, whatever POLYBRIDGE_AUTH_OPEN says.
 is_open(Method, Segments, Open) when Method =:= 'GET'; Method =:= 'HEAD' ->
     case group(Segments) of
         undefined -> false;
+        meta -> true;
         Group -> lists:member(Group, Open)
     end;
 is_open(_, _, _) -> false.
 
 group([<<>>, <<"v1">>, <<"health">>]) -> health;
+group([<<>>, <<"v1">>, <<"openapi.json">>]) -> meta;
+group([<<>>, <<"v1">>, <<"openapi.yaml">>]) -> meta;
 group([<<>>, <<"v1">>, <<"functions">>]) -> catalogue;
 group([<<>>, <<"v1">>, <<"functions">>, Name]) when Name =/= <<>> -> catalogue;
 group(_) -> undefined.

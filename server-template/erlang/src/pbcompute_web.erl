@@ -82,6 +82,10 @@ dispatch(Method, Segments, Tenant, Req) ->
 %% Job handlers get the tenant first: a job is only visible to the tenant that submitted it.
 route([<<>>, <<"v1">>, <<"health">>], _) ->
     {[{'GET', fun pbcompute_api_functions:health/1}], []};
+route([<<>>, <<"v1">>, <<"openapi.json">>], _) ->
+    {[{'GET', fun pbcompute_api_meta:openapi_json/1}], []};
+route([<<>>, <<"v1">>, <<"openapi.yaml">>], _) ->
+    {[{'GET', fun pbcompute_api_meta:openapi_yaml/1}], []};
 route([<<>>, <<"v1">>, <<"functions">>], _) ->
     {[{'GET', fun pbcompute_api_functions:list/1}], []};
 route([<<>>, <<"v1">>, <<"functions">>, Name], _) when Name =/= <<>> ->

@@ -152,10 +152,11 @@ open_groups_test_() ->
     {foreach,
      fun() -> {ok, _} = application:ensure_all_started(inets) end,
      fun(_) -> pbcompute:stop() end,
-     [{"none: even health needs a token",
+     [{"none: even health needs a token; the contract never does",
        fun() ->
                Url = start(#{auth_tokens => ?T1, auth_open => "none"}),
                ?assertMatch({401, _, _}, request(get, Url, "/v1/health", none)),
+               ?assertMatch({200, _, #{<<"openapi">> := _}}, request(get, Url, "/v1/openapi.json", none)),
                ?assertMatch({200, _, _}, request(get, Url, "/v1/health", bearer(?T1)))
        end},
       {"health,catalogue: the catalogue is open, calls and jobs are not",

@@ -22,7 +22,8 @@ http_test_() ->
               {"routes", fun() -> routes(Url) end},
               {"job with Prefer wait", fun() -> job_wait(Url) end},
               {"async job, result and cancel", fun() -> job_async(Url) end},
-              {"server-sent events", fun() -> events(Url) end}]
+              {"server-sent events", fun() -> events(Url) end},
+              {"the contract (openapi.json, openapi.yaml)", fun() -> openapi(Url) end}]
      end}.
 
 %% The codes added with auth, with the spec's statuses and titles.
@@ -57,6 +58,7 @@ request(Method, Url, Path, Headers, Body) ->
     {ok, {{_, Status, _}, RespHeaders, RespBody}} =
         httpc:request(Method, Req, [{timeout, 10000}], [{body_format, binary}]),
     Json = case proplists:get_value("content-type", RespHeaders) of
+               "application/yaml" ++ _ -> RespBody;
                "application/" ++ _ when RespBody =/= <<>> -> jiffy:decode(RespBody, [return_maps]);
                _ -> RespBody
            end,
@@ -127,6 +129,25 @@ body_errors(Url) ->
     {400, _, #{<<"code">> := <<"nesting_too_deep">>}} = post(Url, Call, #{input => Deep}),
     %% An accepted media type with parameters, and a +json type.
     {200, _, _} = request(post, Url, Call, [], {"application/json; charset=utf-8", <<"{\"input\":1}">>}).
+
+openapi(Url) ->
+    {200, H, Doc} = request(get, Url, "/v1/openapi.json"),
+    ?assertEqual("application/json; charset=utf-8", proplists:get_value("content-type", H)),
+    #{<<"openapi">> := <<"3.1", _/binary>>, <<"servers">> := [#{<<"url">> := ServerUrl}],
+      <<"paths">> := #{<<"/v1/jobs">> := #{<<"post">> := #{<<"operationId">> := <<"submitJob">>}}}} = Doc,
+    ?assertEqual(list_to_binary(Url), ServerUrl),
+    {200, YH, Yaml} = request(get, Url, "/v1/openapi.yaml"),
+    ?assertEqual("application/yaml; charset=utf-8", proplists:get_value("content-type", YH)),
+    ?assertMatch(<<"openapi: 3.1", _/binary>>, Yaml),
+    Block = iolist_to_binary(["servers:\n  - url: \"", Url, "\"\n    description: This server.\n# Auth is optional"]),
+    ?assertMatch({_, _}, binary:match(Yaml, Block)),
+    ?assertEqual(1, length(binary:matches(Yaml, <<"\nservers:">>))).
+
+own_url_test_() ->
+    F = fun pbcompute_api_meta:own_url/3,
+    [?_assertEqual(<<"http://api.example:81">>, F("api.example:81", "0.0.0.0", 8080)),
+     ?_assertEqual(<<"http://127.0.0.1:8080">>, F(undefined, "127.0.0.1", 8080)),
+     ?_assertEqual(<<"http://[::1]:9">>, F("bad\"host/x", "::1", 9))].
 
 routes(Url) ->
     {404, _, #{<<"code">> := <<"not_found">>, <<"status">> := 404,

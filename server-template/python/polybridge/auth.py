@@ -28,6 +28,8 @@ OPEN_GROUPS: dict[str, frozenset[str]] = {
     "catalogue": frozenset({"list_functions", "get_function"}),
 }
 DEFAULT_OPEN = frozenset({"health"})
+# Open whatever POLYBRIDGE_AUTH_OPEN says: the contract itself (GET /v1/openapi.json and .yaml).
+ALWAYS_OPEN = frozenset({"openapi_json", "openapi_yaml"})
 # Only reads are ever open: a HEAD is answered like the GET it mirrors.
 OPEN_METHODS = frozenset({"GET", "HEAD"})
 
@@ -102,7 +104,7 @@ class Authenticator:
     def __init__(self, config: AuthConfig) -> None:
         self.config = config
         self._digests = tuple(_digest(token.encode("utf-8")) for token in config.tokens)
-        self._open_endpoints = frozenset().union(*(OPEN_GROUPS[g] for g in config.open_groups))
+        self._open_endpoints = ALWAYS_OPEN.union(*(OPEN_GROUPS[g] for g in config.open_groups))
 
     @property
     def enabled(self) -> bool:

@@ -15,6 +15,7 @@ from . import __version__
 from .engine import Engine
 from .jobs import Job
 from .jsonio import canonical_json
+from .openapi import spec_json, spec_yaml
 from .problems import ProblemError, validation_failed
 from .protocol import parse_call_request, parse_heartbeat_ms, parse_job_request, parse_list_query, parse_prefer
 from .registry import FunctionSpec
@@ -33,6 +34,7 @@ class Request:
     headers: Mapping[str, str]  # case-insensitive lookups (an email.message.Message in the server)
     read_json: Callable[[], Any]  # reads, limits and parses the body on demand
     tenant: str = ""  # the caller's token digest (auth.py); "" when auth is off
+    server_url: str = "http://127.0.0.1"  # this server's URL as the client reached it (openapi.py)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Response:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    raw: bool = False  # `body` is text sent as is (not JSON-encoded)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,12 @@ class Endpoints:
             "workers": self.engine.pool.workers,
             "jobs": self.engine.counts(),
         })
+
+    def openapi_json(self, request: Request) -> Response:
+        return Response(200, spec_json(request.server_url), {}, "application/json; charset=utf-8", raw=True)
+
+    def openapi_yaml(self, request: Request) -> Response:
+        return Response(200, spec_yaml(request.server_url), {}, "application/yaml; charset=utf-8", raw=True)
 
     def list_functions(self, request: Request) -> Response:
         return Response(200, {"functions": [spec.to_json() for spec in self.engine.registry.sorted()]})

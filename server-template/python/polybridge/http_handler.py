@@ -21,6 +21,7 @@ from .endpoints import EventStream, Request, Response
 from .jsonio import JsonSyntaxError, JsonTooDeep, dumps, parse_json
 from .problems import CODES, ProblemError, problem
 from .protocol import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from .openapi import own_url
 from .routes import Route, match
 from .sse import stream_job_events
 
@@ -83,7 +84,7 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
                 raise ProblemError("method_not_allowed", f"{self.command} is not allowed here; use {allowed}.",
                                    headers={"Allow": allowed})
             request = Request(self.command, split.path, params, parse_qs(split.query), self.headers, self._read_json,
-                              tenant)
+                              tenant, own_url(self.headers.get("Host"), self.server.server_address))
             outcome = getattr(self.server.endpoints, endpoint)(request)
             if isinstance(outcome, EventStream):
                 self._finish_body()
@@ -191,7 +192,7 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
     # --- responses -----------------------------------------------------------------------
 
     def _send(self, response: Response) -> None:
-        payload = dumps(response.body).encode("utf-8")
+        payload = response.body.encode("utf-8") if response.raw else dumps(response.body).encode("utf-8")
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(payload)))

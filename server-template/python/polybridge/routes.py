@@ -20,6 +20,8 @@ class Route:
 
 ROUTES = (
     Route(re.compile(r"^/v1/health$"), {"GET": "health"}),
+    Route(re.compile(r"^/v1/openapi\.json$"), {"GET": "openapi_json"}),
+    Route(re.compile(r"^/v1/openapi\.yaml$"), {"GET": "openapi_yaml"}),
     Route(re.compile(r"^/v1/functions$"), {"GET": "list_functions"}),
     Route(re.compile(r"^/v1/functions/(?P<name>[^/]+)$"), {"GET": "get_function"}),
     Route(re.compile(r"^/v1/functions/(?P<name>[^/]+)/call$"), {"POST": "call_function"}),

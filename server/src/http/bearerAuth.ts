@@ -57,9 +57,17 @@ export function tenantOf(request: FastifyRequest): string {
   return tenants.get(request) ?? "";
 }
 
+/**
+ * Always open, whatever the settings: the contract (`/v1/openapi.json`, `/v1/openapi.yaml`) and the
+ * API reference at `/docs` say nothing about a tenant's data, and a client needs them to learn how
+ * to authenticate.
+ */
+const ALWAYS_OPEN = /^\/(v1\/openapi\.(json|yaml)|docs(\/.*)?)$/;
+
 function isOpen(request: FastifyRequest, open: readonly OpenGroup[]): boolean {
   if (request.method !== "GET" && request.method !== "HEAD") return false;
   const path = request.url.split("?")[0] ?? "";
+  if (ALWAYS_OPEN.test(path)) return true;
   if (open.includes("health") && path === "/v1/health") return true;
   return open.includes("catalogue") && (path === "/v1/functions" || /^\/v1\/functions\/[^/]+$/.test(path));
 }

@@ -7,6 +7,7 @@ import { eventRoutes } from "./eventRoutes.js";
 import { functionRoutes } from "./functionRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
 import { jobRoutes } from "./jobRoutes.js";
+import { metaRoutes } from "./metaRoutes.js";
 import { parseJsonBody } from "./parseJsonBody.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 
@@ -57,6 +58,7 @@ export async function polybridgePlugin(app: FastifyInstance, options: Polybridge
   });
 
   healthRoutes(app, options);
+  metaRoutes(app);
   functionRoutes(app, options);
   jobRoutes(app, options);
   eventRoutes(app, options);

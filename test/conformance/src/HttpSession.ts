@@ -1,5 +1,6 @@
 import { createParser } from "eventsource-parser";
 import { request, type Dispatcher } from "undici";
+import { parse as parseYaml } from "yaml";
 import { CaseFailure } from "./CaseFailure.js";
 import type { Auth } from "./caseSchema.js";
 import type { ContractChecker } from "./createContractChecker.js";
@@ -91,7 +92,7 @@ export class HttpSession implements Session {
       elapsedMs: Math.round(performance.now() - started),
     };
     entry.response = { status: exchange.status, headers: exchange.headers, body: excerpt(text) };
-    this.#checkContract(req, exchange);
+    this.#checkContract(req, exchange, text);
     return exchange;
   }
 
@@ -191,8 +192,10 @@ export class HttpSession implements Session {
     return entry;
   }
 
-  #checkContract(req: WireRequest, res: Exchange): void {
-    const errors = this.#contract.response({ method: req.method, path: req.path, status: res.status, contentType: res.headers["content-type"], body: res.body });
+  #checkContract(req: WireRequest, res: Exchange, text?: string): void {
+    // The contract describes the wire: a YAML body is checked as the text it is, not as what it parses to.
+    const body = text !== undefined && isYaml(res.headers["content-type"]) ? text : res.body;
+    const errors = this.#contract.response({ method: req.method, path: req.path, status: res.status, contentType: res.headers["content-type"], body });
     if (errors.length > 0) throw new CaseFailure(`contract: ${req.method} ${req.path} → ${res.status}: ${errors.join("; ")}`);
   }
 }
@@ -217,8 +220,21 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
   return out;
 }
 
+function isYaml(contentType: string | string[] | undefined): boolean {
+  return /^(application|text)\/(x-)?yaml\b/.test(String(contentType ?? "").toLowerCase());
+}
+
+// JSON (and +json) bodies are parsed; so are YAML ones (the spec's own `GET /v1/openapi.yaml`),
+// so cases can match what they say. A body that does not parse stays text.
 function parseBody(text: string, contentType: string | string[] | undefined): unknown {
   const type = String(contentType ?? "").toLowerCase();
+  if (isYaml(type)) {
+    try {
+      return parseYaml(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
   if (!/^application\/([a-z0-9.+-]*\+)?json/.test(type)) return text;
   try {
     return JSON.parse(text);

@@ -14,7 +14,7 @@ const problem = (detail: string) =>
 
 /**
  * A proxy in front of a server without auth that answers like a server started with `token`
- * (one tenant): `GET /v1/health` is open, every other request needs `Authorization: Bearer
+ * (one tenant): `GET /v1/health` and the contract (`/v1/openapi.json`, `.yaml`) are open, every other request needs `Authorization: Bearer
  * <token>` and is refused with 401 before its body is read. Behind it the runner's token mode can
  * be tested before every stack has auth: a request that went out without the token fails its case.
  */
@@ -23,7 +23,7 @@ export async function startBearerGate(upstream: string, token: string): Promise<
   const refused: string[] = [];
   const server = createServer((req, res) => {
     const path = req.url ?? "/";
-    const open = (req.method === "GET" || req.method === "HEAD") && path.split("?")[0] === "/v1/health";
+    const open = (req.method === "GET" || req.method === "HEAD") && /^\/v1\/(health|openapi\.(json|yaml))$/.test(path.split("?")[0] ?? "");
     const credentials = req.headers.authorization;
     const match = /^bearer\s+(\S+)\s*$/i.exec(credentials ?? "");
     if (!open && match?.[1] !== token) {

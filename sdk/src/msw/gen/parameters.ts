@@ -8,6 +8,16 @@ export const parameterSchemas = {
         query: {},
         header: {}
     },
+    getOpenApiJson: {
+        path: {},
+        query: {},
+        header: {}
+    },
+    getOpenApiYaml: {
+        path: {},
+        query: {},
+        header: {}
+    },
     listFunctions: {
         path: {},
         query: {},

@@ -54,6 +54,10 @@ export async function invokeSdk(client: Client, call: SdkCall, options: CallOpti
       return { data: await client.cancelJob(param(path, "id"), options) };
     case "getJobResult":
       return { data: await client.getJobResult(param(path, "id"), options) };
+    case "getOpenApiJson":
+      return { data: await client.request("getOpenApiJson", {}, options) };
+    case "getOpenApiYaml":
+      throw new NotExpressible("reads the spec as YAML; the SDK reads JSON answers only");
     case "streamJobEvents":
       throw new NotExpressible("reads an event stream with a request step; the SDK reads it with jobs.events (an sse step)");
     default: {

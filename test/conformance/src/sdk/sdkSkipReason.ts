@@ -1,4 +1,4 @@
-import type { OperationId } from "@polybridge/sdk";
+import { operations, type OperationId } from "@polybridge/sdk";
 import type { ExpectSpec, RequestStep, SseStep, Step } from "../caseSchema.js";
 import type { WireRequest } from "../HttpSession.js";
 import type { ConformanceCase } from "../loadCases.js";
@@ -13,6 +13,7 @@ import { toSdkCall } from "./toSdkCall.js";
  *   and method of the spec, valid percent-encoding, declared query parameters and headers only,
  *   the SDK's own media type; `request` steps use request operations, `sse` steps the event stream;
  * - expectations and captures may only name response headers the SDK reads (`sdkReadHeaders`);
+ * - the operation must answer JSON on success (not `GET /v1/openapi.yaml`);
  * - nothing may depend on `: heartbeat` comments, which the SDK does not surface.
  * Variables are not known yet, so each `${…}` stands in as a plain value for this check.
  *
@@ -39,6 +40,8 @@ function requestReason(step: RequestStep): string | undefined {
   const call = expressible(step.request as WireRequest);
   if ("reason" in call) return call.reason;
   if (call.operationId === "streamJobEvents") return "reads an event stream with a request step; the SDK reads it with jobs.events (an sse step)";
+  const success = Object.entries(operations[call.operationId].responses).find(([status]) => status.startsWith("2"))?.[1] ?? {};
+  if (!Object.keys(success).some((type) => /json/.test(type))) return `reads ${call.operationId}, whose answer is not JSON (${Object.keys(success).join(", ")}); the SDK reads JSON answers only`;
   return headerReason("expects", step.expect) ?? headerReason("polls for", step.poll?.until) ?? captureReason(step.capture);
 }
 
