@@ -48,7 +48,7 @@ function toTable(result: Shown): Table {
 function chart(rows: [unknown, number][], title: string): SVGSVGElement {
   const W = 640;
   const H = 240;
-  const pad = { left: 56, right: 12, top: 12, bottom: 28 };
+  const pad = { left: 76, right: 12, top: 14, bottom: 34 };
   const values = rows.map(([, v]) => v);
   const max = Math.max(0, ...values);
   const min = Math.min(0, ...values);
@@ -62,11 +62,11 @@ function chart(rows: [unknown, number][], title: string): SVGSVGElement {
   root.append(
     svg("line", { x1: pad.left, x2: W - pad.right, y1: y(0), y2: y(0), class: "axis" }),
     svg("line", { x1: pad.left, x2: pad.left, y1: pad.top, y2: H - pad.bottom, class: "axis" }),
-    svg("text", { x: pad.left - 6, y: y(max) + 4, "text-anchor": "end", class: "tick" }, show(max)),
-    min < 0 ? svg("text", { x: pad.left - 6, y: y(min) + 4, "text-anchor": "end", class: "tick" }, show(min)) : "",
-    svg("text", { x: pad.left - 6, y: y(0) + 4, "text-anchor": "end", class: "tick" }, "0"),
-    svg("text", { x: pad.left, y: H - 8, class: "tick" }, show(rows[0]?.[0])),
-    svg("text", { x: W - pad.right, y: H - 8, "text-anchor": "end", class: "tick" }, show(rows[rows.length - 1]?.[0])),
+    svg("text", { x: pad.left - 6, y: y(max) + 7, "text-anchor": "end", class: "tick" }, show(max)),
+    min < 0 ? svg("text", { x: pad.left - 6, y: y(min) + 7, "text-anchor": "end", class: "tick" }, show(min)) : "",
+    svg("text", { x: pad.left - 6, y: y(0) + 7, "text-anchor": "end", class: "tick" }, "0"),
+    svg("text", { x: pad.left, y: H - 6, class: "tick" }, show(rows[0]?.[0])),
+    svg("text", { x: W - pad.right, y: H - 6, "text-anchor": "end", class: "tick" }, show(rows[rows.length - 1]?.[0])),
   );
   if (rows.length <= MAX_BARS) {
     const slot = plotW / rows.length;

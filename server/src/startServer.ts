@@ -15,6 +15,7 @@ import { clientErrorHandler } from "./http/clientErrorHandler.js";
 import { errorHandler, notFoundHandler, sendProblem } from "./http/errorHandler.js";
 import { ProblemError } from "./ProblemError.js";
 import { polybridgePlugin } from "./http/polybridgePlugin.js";
+import { demoRoutes } from "./http/demoRoutes.js";
 import { docsRoutes } from "./http/docsRoutes.js";
 
 /** Options of {@link startServer}; every limit has a safe default. */
@@ -127,6 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     void reply.header("connection", "close");
     return sendProblem(reply, new ProblemError("validation_failed", "An HTTP/1.1 request needs a Host header.", { errors: [{ path: "header:/host", message: "is required" }] }));
   });
+  demoRoutes(app); // The demo page at / (POLYBRIDGE_DEMO=off turns it off); open, so before the auth hook.
   const auth = bearerAuth(options.auth ?? readAuthEnv());
   if (auth) app.addHook("onRequest", auth);
   if (options.rateLimitPerMinute) {
