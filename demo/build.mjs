@@ -3,11 +3,12 @@
 // the contract through the built `@polybridge/spec`.
 //
 // Where the output goes: server/dist/demo. The page belongs to the server (its demoRoutes serve
-// it), and server/package.json already ships "dist", so an installed @polybridge/server carries
-// the assets with no extra "files" entry, no copy step at install time and no runtime dependency on
-// this folder (which is private and never published). dist/ is gitignored, so nothing built is
-// committed. tsc -b never deletes files in dist, so the bundle survives later incremental builds;
-// this script empties only its own subfolder.
+// it from dist/demo next to dist/http), so it lives in the server package's build output: "dist/demo"
+// in server/package.json "files" puts it in the tarball, and an installed @polybridge/server serves
+// the page with no copy step at install time and no runtime dependency on this folder (which is
+// private and never published). dist/ is gitignored, so nothing built is committed. tsc -b never
+// deletes files in dist, so the bundle survives later incremental builds; this script empties only
+// its own subfolder.
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";

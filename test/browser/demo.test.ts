@@ -157,6 +157,12 @@ describe("the demo page at /", () => {
     expect(missing.headers.get("content-type")).toContain("application/problem+json");
   });
 
+  it("ships in the @polybridge/server tarball, so an installed server serves it too", { timeout: 60_000 }, async () => {
+    const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: join(repoDir, "server") });
+    const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]?.files.map((f) => f.path) ?? [];
+    expect(files).toEqual(expect.arrayContaining(["dist/demo/index.html", "dist/demo/main.js", "dist/demo/style.css", "dist/demo/icon.svg", "dist/http/demoRoutes.js"]));
+  });
+
   it("lists the catalogue with kinds, descriptions and schemas", async () => {
     const page = await openDemo();
     const names = await page.locator(".function h3").allTextContents();
