@@ -15,6 +15,7 @@ import { clientErrorHandler } from "./http/clientErrorHandler.js";
 import { errorHandler, notFoundHandler, sendProblem } from "./http/errorHandler.js";
 import { ProblemError } from "./ProblemError.js";
 import { polybridgePlugin } from "./http/polybridgePlugin.js";
+import { Observability, type LogLevel } from "./observability.js";
 import { demoRoutes } from "./http/demoRoutes.js";
 import { docsRoutes } from "./http/docsRoutes.js";
 
@@ -44,8 +45,12 @@ export interface ServerOptions extends Omit<JobEngineOptions, "executor" | "regi
   callTimeoutMs?: number;
   /** Cap of `Prefer: wait=N`. Default 60. */
   maxWaitSeconds?: number;
-  /** fastify's logger (pino). Default off. */
+  /** fastify's logger (pino), at `info`. Default off. */
   logger?: boolean;
+  /** Logs JSON lines (pino) at this level (implies `logger`): `info` = start-up, each job submitted and finished, errors; `debug` adds one line per request. */
+  logLevel?: LogLevel;
+  /** `GET /metrics` in Prometheus text format (prom-client). Default true. */
+  metrics?: boolean;
   /** Bearer tokens and open route groups. Default: `POLYBRIDGE_AUTH_*` environment variables (no tokens = open server). */
   auth?: AuthSettings;
   /** Origins allowed to call from a browser page (CORS); `["*"]` for any. Default none. */
@@ -93,10 +98,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const modules = [...(options.skipBuiltins ? [] : [builtinsModule]), ...(options.functionModules ?? [])];
   const registry = await loadRegistry(modules);
   const executor = options.executor ?? new LocalExecutor({ modules, workers: options.workers, maxHeapMb: options.maxHeapMb ?? 1024 });
-  const engine = new JobEngine({ ...options, executor, registry });
+  const observe = new Observability({ metrics: options.metrics ?? true });
+  const onEvent = options.onEvent;
+  const engine = new JobEngine({
+    ...options,
+    executor,
+    registry,
+    onEvent: onEvent ? (event) => (observe.onEvent(event), onEvent(event)) : observe.onEvent,
+  });
   const bodyLimit = options.bodyLimitBytes ?? defaultLimits.bodyLimitBytes;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...Observability.fastifyOptions(options.logLevel ? { level: options.logLevel } : (options.logger ?? false)),
     bodyLimit,
     forceCloseConnections: "idle",
     // Slow or stalled clients must not hold sockets: bounded headers, body and idle keep-alive.
@@ -112,14 +124,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   });
   answerExpectContinue(app.server, bodyLimit);
+  // First of the hooks: X-Request-Id on every answer (401s included), request metrics, GET /metrics.
+  observe.attach(app, engine, executor);
   app.setNotFoundHandler(notFoundHandler);
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     const any = options.corsOrigins.includes("*");
     await app.register(cors, {
       origin: any ? true : [...options.corsOrigins],
       methods: ["GET", "HEAD", "POST", "DELETE"],
-      allowedHeaders: ["authorization", "content-type", "prefer", "idempotency-key", "last-event-id"],
-      exposedHeaders: ["location", "retry-after", "preference-applied", "idempotent-replayed", "www-authenticate", "allow"],
+      allowedHeaders: ["authorization", "content-type", "prefer", "idempotency-key", "last-event-id", "x-request-id"],
+      exposedHeaders: ["location", "retry-after", "preference-applied", "idempotent-replayed", "www-authenticate", "allow", "x-request-id"],
       maxAge: 600,
     });
   }

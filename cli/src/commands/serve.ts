@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerOptions } from "@polybridge/server";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { integer } from "./integer.js";
 
 /** Module paths given on the command line, relative to the working directory. */
@@ -28,6 +28,14 @@ interface ServeOptions {
   rateLimit?: number;
   requestTimeoutMs: number;
   log?: boolean;
+  logLevel?: NonNullable<ServerOptions["logLevel"]>;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function logLevel(value: string): NonNullable<ServerOptions["logLevel"]> {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(", ")}`);
+  return value as NonNullable<ServerOptions["logLevel"]>;
 }
 
 /**
@@ -58,7 +66,8 @@ export function addServeCommand(program: Command): void {
     .option("--cors-origin <origin...>", "origins whose pages may call the server (repeatable; * for any)")
     .option("--rate-limit <n>", "requests per minute per token or client address (429 past it)", integer(1))
     .option("--request-timeout-ms <ms>", "time to receive a whole request", integer(1), 30_000)
-    .option("--log", "log requests (pino JSON lines)")
+    .option("--log-level <level>", "JSON log lines (pino) on stdout: fatal, error, warn, info (start-up, jobs, errors), debug (+ every request), trace, silent (default: info)", logLevel)
+    .option("--log", "log every request too (same as --log-level debug)")
     .action(async (opts: ServeOptions) => {
       const { startServer, readAuthEnv, readTokensFile, parseOpenGroups, stopOnSignals } = await import("@polybridge/server");
       const env = readAuthEnv();
@@ -88,7 +97,7 @@ export function addServeCommand(program: Command): void {
         ...(opts.corsOrigin ? { corsOrigins: opts.corsOrigin } : {}),
         ...(opts.rateLimit ? { rateLimitPerMinute: opts.rateLimit } : {}),
         requestTimeoutMs: opts.requestTimeoutMs,
-        logger: opts.log ?? false,
+        logLevel: opts.logLevel ?? (opts.log ? "debug" : "info"),
       });
       console.log(`polybridge listening on ${server.url}`);
       stopOnSignals(server, { name: "polybridge", graceMs: opts.graceMs });

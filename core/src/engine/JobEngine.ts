@@ -71,7 +71,29 @@ export interface JobEngineOptions {
    * heap limit, at most 256 MiB.
    */
   maxStoredBytes?: number;
+  /**
+   * Observes what happens to jobs, for metrics and logs (the reference server wires prom-client
+   * and its logger here; the engine itself stays browser-safe). Called synchronously, after the
+   * fact; what it throws is ignored. See {@link JobEngineEvent}.
+   */
+  onEvent?: (event: JobEngineEvent) => void;
 }
+
+/**
+ * What {@link JobEngineOptions.onEvent} observes. `job` is the job's live view (read it, do not
+ * change it); `requestId` is the one given to `submit` (the request that created the job).
+ * - `submitted`: a new job was accepted (replays of an `Idempotency-Key` are not new);
+ * - `finished`: it ended (`job.status` is `successful`, `failed` or `dismissed`); `durationMs`
+ *   from submission;
+ * - `chunk`: one chunk's items were computed (`inProcess`: on the engine's thread, not a worker);
+ * - `retry`: a chunk's worker died or its executor failed it (`reason`); `rerun` says whether the
+ *   chunk runs again or the job fails with `worker_crashed`.
+ */
+export type JobEngineEvent =
+  | { type: "submitted"; job: Job; requestId?: string }
+  | { type: "finished"; job: Job; requestId?: string; durationMs: number }
+  | { type: "chunk"; job: Job; chunk: number; items: number; durationMs: number; inProcess: boolean }
+  | { type: "retry"; job: Job; chunk: number; attempt: number; rerun: boolean; reason: string };
 
 interface JobRecord {
   seq: number;
@@ -86,6 +108,10 @@ interface JobRecord {
   abort: AbortController;
   done: Promise<void>;
   resolveDone: () => void;
+  /** The request that created the job (for {@link JobEngineEvent}s). */
+  requestId?: string;
+  /** When it was submitted (the clock's `now`), for the `finished` event's duration. */
+  submittedAt: number;
   /** The result, serialized once when the job succeeds (served as is by result, wait and SSE). */
   resultJson?: string;
   idempotencyKey?: string;
@@ -137,7 +163,8 @@ export function isTerminal(status: JobStatus): boolean {
  * engine.resultJson(job.id); // '{"kind":"map","items":[1,4]}'
  */
 export class JobEngine {
-  readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry" | "memory">>;
+  readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry" | "memory" | "onEvent">>;
+  readonly #onEvent: ((event: JobEngineEvent) => void) | undefined;
   readonly #memory: MemoryProbe | undefined;
   readonly #clock: EngineClock;
   readonly #executor: Executor;
@@ -157,6 +184,7 @@ export class JobEngine {
     this.#executor = options.executor;
     this.#registry = options.registry;
     this.#memory = options.memory;
+    this.#onEvent = options.onEvent;
     this.#clock = options.clock ?? systemClock;
     this.#opts = {
       maxRunningJobs: options.maxRunningJobs ?? 4,
@@ -191,6 +219,11 @@ export class JobEngine {
     return this.#draining;
   }
 
+  /** What the store holds (all tenants): characters of result JSON, and the estimated bytes of everything kept (results included). */
+  storeUsage(): { resultChars: number; storedBytes: number } {
+    return { resultChars: this.#resultChars, storedBytes: this.#storedBytes };
+  }
+
   /** Jobs waiting, running and kept (all tenants). */
   counts(): { queued: number; running: number; stored: number } {
     return { queued: this.#queue.length, running: this.#running.size, stored: this.#jobs.size };
@@ -206,6 +239,8 @@ export class JobEngine {
     tenant = "",
     /** Taken only once the request is accepted (a replay or a refusal must not use it up). */
     forced?: () => ForcedOutcome | undefined,
+    /** Who asked, for observers (`requestId` is carried into the job's {@link JobEngineEvent}s). */
+    context?: { requestId?: string },
   ): Submission {
     if (this.#draining) throw new ProblemError("shutting_down", "The server is shutting down.", { retryAfterSeconds: 5 });
     const scopedKey = idempotency && `${tenant}\n${idempotency.key}`;
@@ -256,6 +291,8 @@ export class JobEngine {
       done: new Promise<void>((resolve) => (resolveDone = resolve)),
       resolveDone: () => resolveDone(),
       ...(outcome ? { forced: outcome } : {}),
+      ...(context?.requestId === undefined ? {} : { requestId: context.requestId }),
+      submittedAt: this.#clock.now(),
     };
     if (idempotency && scopedKey) {
       record.idempotencyKey = scopedKey;
@@ -265,6 +302,7 @@ export class JobEngine {
     this.#account(record, RECORD_OVERHEAD_BYTES + (idempotency ? 2 * (scopedKey?.length ?? 0) + 128 : 0));
     this.#enforceStoreBounds(record);
     record.log.append("status", JSON.stringify(record.view));
+    this.#emit({ type: "submitted", job: record.view, ...(record.requestId === undefined ? {} : { requestId: record.requestId }) });
     // A job forced to stay accepted never takes a running slot.
     if (outcome?.status !== "accepted") {
       this.#queue.push(record);
@@ -537,6 +575,12 @@ export class JobEngine {
       registry: this.#registry,
       maxChunkRetries: this.#opts.maxChunkRetries,
       maxResultChars: this.#opts.maxResultChars,
+      ...(this.#onEvent
+        ? {
+            onChunk: (e: { chunk: number; items: number; durationMs: number; inProcess: boolean }) => this.#emit({ type: "chunk", job: view, ...e }),
+            onRetry: (e: { chunk: number; attempt: number; rerun: boolean; reason: string }) => this.#emit({ type: "retry", job: view, ...e }),
+          }
+        : {}),
       onChunkDone: (items) => {
         view.progress.completedChunks += 1;
         view.progress.completedItems += items;
@@ -552,6 +596,16 @@ export class JobEngine {
     if (forced?.status === "successful" && forced.resultJson !== undefined) return this.#finish(record, "successful", { resultJson: forced.resultJson });
     if ("error" in outcome) this.#finish(record, "failed", { error: outcome.error });
     else this.#finish(record, "successful", { resultJson: outcome.resultJson });
+  }
+
+  /** Tells the observer; an observer's failure is not the job's. */
+  #emit(event: JobEngineEvent): void {
+    if (!this.#onEvent) return;
+    try {
+      this.#onEvent(event);
+    } catch {
+      // ignored: see JobEngineOptions.onEvent
+    }
   }
 
   #finish(record: JobRecord, status: "successful" | "failed" | "dismissed", outcome: { resultJson?: string; error?: Problem }): void {
@@ -580,6 +634,7 @@ export class JobEngine {
     const queued = this.#queue.indexOf(record);
     if (queued >= 0) this.#queue.splice(queued, 1);
     record.resolveDone();
+    this.#emit({ type: "finished", job: view, ...(record.requestId === undefined ? {} : { requestId: record.requestId }), durationMs: this.#clock.now() - record.submittedAt });
     this.#pump();
   }
 }

@@ -45,6 +45,9 @@ export interface JobChunksRun {
   compute?: boolean;
   /** After each successful chunk, with its number of items. */
   onChunkDone(items: number): void;
+  /** Observers (metrics): a computed chunk with its duration; a chunk whose worker died (`rerun`: it runs again). */
+  onChunk?(event: { chunk: number; items: number; durationMs: number; inProcess: boolean }): void;
+  onRetry?(event: { chunk: number; attempt: number; rerun: boolean; reason: string }): void;
 }
 
 /** The job's result as JSON, its error, or `undefined` when `signal` stopped it. */
@@ -102,6 +105,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
         sliceStart = performance.now();
         if (stop.signal.aborted) return;
       }
+      const started = performance.now();
       try {
         outcome = inProcess ? await runChunk(registry, task, stop.signal) : await run.executor.runChunk(task, stop.signal);
       } catch (error) {
@@ -110,8 +114,9 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
           await pause(run.clock, 20, stop.signal);
           continue;
         }
+        const reason = error instanceof Error ? error.message : String(error);
+        run.onRetry?.({ chunk: index, attempt: attempt + 1, rerun: attempt + 1 <= run.maxChunkRetries, reason });
         if (++attempt > run.maxChunkRetries) {
-          const reason = error instanceof Error ? error.message : String(error);
           return fail(problem("worker_crashed", `Chunk ${index} failed ${attempt} times: ${reason}`, { jobId: job.id }));
         }
         continue;
@@ -125,6 +130,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
         return fail(problem(error instanceof CombineError ? "item_failed" : "internal_error", message, { jobId: job.id }));
       }
       if (result.chars > run.maxResultChars) return fail(tooLarge());
+      run.onChunk?.({ chunk: index, items, durationMs: performance.now() - started, inProcess });
       run.onChunkDone(items);
       return;
     }

@@ -25,6 +25,7 @@ export interface LocalExecutorOptions {
 export class LocalExecutor implements Executor {
   readonly parallelism: number;
   readonly #pool: Piscina;
+  #running = 0;
 
   constructor(options: LocalExecutorOptions) {
     this.parallelism = Math.max(1, options.workers ?? availableParallelism());
@@ -51,7 +52,18 @@ export class LocalExecutor implements Executor {
 
   async #run(message: WorkerMessage, signal: AbortSignal): Promise<unknown> {
     if (this.#pool.queueSize >= this.#pool.options.maxQueue) throw new ExecutorBusyError();
-    return this.#pool.run(message, { signal });
+    this.#running++;
+    try {
+      return await this.#pool.run(message, { signal });
+    } finally {
+      this.#running--;
+    }
+  }
+
+  /** The pool now, for metrics: piscina's utilization, tasks in flight (running or waiting for a worker), waiting, threads. */
+  stats(): { utilization: number; running: number; queued: number; threads: number } {
+    const queued = this.#pool.queueSize;
+    return { utilization: this.#pool.utilization, running: Math.max(0, this.#running - queued), queued, threads: this.#pool.threads.length };
   }
 
   async close(): Promise<void> {

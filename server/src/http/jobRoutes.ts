@@ -27,7 +27,7 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
       const prefer = parsePrefer(request.headers.prefer, ctx.maxWaitSeconds);
       const key = request.headers["idempotency-key"];
       const tenant = tenantOf(request);
-      const { job, replayed } = engine.submit(request.body, key === undefined ? undefined : { key, fingerprint: fingerprint(request.body) }, tenant);
+      const { job, replayed } = engine.submit(request.body, key === undefined ? undefined : { key, fingerprint: fingerprint(request.body) }, tenant, undefined, { requestId: request.id });
       if (prefer.waitSeconds !== undefined) await engine.wait(job.id, prefer.waitSeconds * 1000, tenant);
       void reply.header("location", job.links.self);
       if (prefer.waitSeconds !== undefined) void reply.header("preference-applied", `wait=${prefer.waitSeconds}`);

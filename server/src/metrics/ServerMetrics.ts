@@ -1,0 +1,134 @@
+import type { JobEngineEvent } from "@polybridge/core/engine";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** What a worker pool reports (LocalExecutor.stats()); undefined for executors without one here. */
+export interface PoolStats {
+  /** piscina's utilization: the share of the pool's capacity used since it started (0..1). */
+  utilization: number;
+  /** Tasks running on a worker now. */
+  running: number;
+  /** Tasks waiting for a worker. */
+  queued: number;
+  /** Worker threads. */
+  threads: number;
+}
+
+/** Where the gauges read their values at scrape time. */
+export interface MetricSources {
+  jobs(): { queued: number; running: number; stored: number };
+  store(): { resultChars: number; storedBytes: number };
+  pool?: (() => PoolStats | undefined) | undefined;
+}
+
+const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const JOB_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
+
+/**
+ * The reference server's Prometheus metrics (prom-client), in a registry of its own so several
+ * servers in one process keep separate counts. HTTP requests by route and status, jobs by kind and
+ * final status, queue and running gauges, chunk durations, worker-pool use, worker crashes and
+ * chunk re-runs, the store, and prom-client's default process metrics (event-loop delay among them).
+ *
+ * @example
+ * const metrics = new ServerMetrics();
+ * const engine = new JobEngine({ executor, registry, onEvent: (e) => metrics.observeJob(e) });
+ * metrics.watch({ jobs: () => engine.counts(), store: () => engine.storeUsage() });
+ * const text = await metrics.registry.metrics();
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly #http: Histogram<"method" | "route" | "status_code">;
+  readonly #submitted: Counter<"kind">;
+  readonly #finished: Counter<"kind" | "status">;
+  readonly #jobSeconds: Histogram<"kind" | "status">;
+  readonly #chunkSeconds: Histogram<"kind" | "where">;
+  readonly #chunkItems: Counter<"kind">;
+  readonly #crashes: Counter;
+  readonly #reruns: Counter;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.#http = new Histogram({
+      name: "polybridge_http_request_duration_seconds",
+      help: "HTTP requests by method, route template (unmatched: no route) and status code.",
+      labelNames: ["method", "route", "status_code"],
+      buckets: SECONDS,
+      registers,
+    });
+    this.#submitted = new Counter({ name: "polybridge_jobs_submitted_total", help: "Jobs accepted, by kind (idempotent replays not counted).", labelNames: ["kind"], registers });
+    this.#finished = new Counter({ name: "polybridge_jobs_finished_total", help: "Jobs ended, by kind and final status (successful, failed, dismissed).", labelNames: ["kind", "status"], registers });
+    this.#jobSeconds = new Histogram({
+      name: "polybridge_job_duration_seconds",
+      help: "Time from submission to the end of a job, by kind and final status.",
+      labelNames: ["kind", "status"],
+      buckets: JOB_SECONDS,
+      registers,
+    });
+    this.#chunkSeconds = new Histogram({
+      name: "polybridge_chunk_duration_seconds",
+      help: "Time to compute one chunk, by job kind and where it ran (worker, or inline on the main thread).",
+      labelNames: ["kind", "where"],
+      buckets: SECONDS,
+      registers,
+    });
+    this.#chunkItems = new Counter({ name: "polybridge_chunk_items_total", help: "Items computed in finished chunks, by job kind.", labelNames: ["kind"], registers });
+    this.#crashes = new Counter({ name: "polybridge_worker_crashes_total", help: "Chunks whose worker died (exit, out of heap) or whose executor failed them.", registers });
+    this.#reruns = new Counter({ name: "polybridge_chunk_reruns_total", help: "Chunks run again after their worker died.", registers });
+  }
+
+  /** One answered request: `route` is the route template (`/v1/jobs/:id`), `unmatched` for none. */
+  observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    this.#http.observe({ method, route, status_code: String(statusCode) }, seconds);
+  }
+
+  /** The engine's observer hook (JobEngineOptions.onEvent). */
+  observeJob(event: JobEngineEvent): void {
+    const kind = event.job.kind;
+    switch (event.type) {
+      case "submitted":
+        this.#submitted.inc({ kind });
+        break;
+      case "finished":
+        this.#finished.inc({ kind, status: event.job.status });
+        this.#jobSeconds.observe({ kind, status: event.job.status }, event.durationMs / 1000);
+        break;
+      case "chunk":
+        this.#chunkSeconds.observe({ kind, where: event.inProcess ? "inline" : "worker" }, event.durationMs / 1000);
+        this.#chunkItems.inc({ kind }, event.items);
+        break;
+      case "retry":
+        this.#crashes.inc();
+        if (event.rerun) this.#reruns.inc();
+        break;
+    }
+  }
+
+  /** Registers the gauges, read from `sources` at each scrape. */
+  watch(sources: MetricSources): void {
+    const registers = [this.registry];
+    const gauge = (name: string, help: string, read: () => number | undefined): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const value = read();
+          if (value !== undefined) this.set(value);
+        },
+      });
+    };
+    gauge("polybridge_jobs_queued", "Jobs waiting to run (the queue depth).", () => sources.jobs().queued);
+    gauge("polybridge_jobs_running", "Jobs running now.", () => sources.jobs().running);
+    gauge("polybridge_jobs_stored", "Jobs kept (waiting, running and finished until their TTL).", () => sources.jobs().stored);
+    gauge("polybridge_stored_result_bytes", "Results of finished jobs kept, in characters of JSON.", () => sources.store().resultChars);
+    gauge("polybridge_store_bytes", "Estimated bytes of everything the job store keeps (results, records, event logs).", () => sources.store().storedBytes);
+    if (sources.pool) {
+      const pool = sources.pool;
+      gauge("polybridge_worker_pool_utilization", "The worker pool's utilization (piscina: share of capacity used, 0..1).", () => pool()?.utilization);
+      gauge("polybridge_worker_pool_running_tasks", "Chunks and calls running on a worker now.", () => pool()?.running);
+      gauge("polybridge_worker_pool_queued_tasks", "Tasks waiting for a free worker.", () => pool()?.queued);
+      gauge("polybridge_worker_pool_threads", "Worker threads in the pool.", () => pool()?.threads);
+    }
+  }
+}
