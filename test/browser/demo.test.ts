@@ -174,6 +174,22 @@ describe("the demo page at /", () => {
     expect(await page.locator("#server-info").textContent()).toMatch(/^ok · server \d+\.\d+\.\d+/);
   });
 
+  it("names every control (a label, aria-label or text) and announces status and progress", async () => {
+    const page = await openDemo();
+    const unnamed = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("input, select, textarea, button"))
+        .filter((c) => {
+          const control = c as HTMLInputElement;
+          return !((control.labels?.length ?? 0) > 0 || c.getAttribute("aria-label") || c.getAttribute("aria-labelledby") || (c.tagName === "BUTTON" && c.textContent?.trim()));
+        })
+        .map((c) => c.outerHTML.slice(0, 100)),
+    );
+    expect(unnamed).toEqual([]);
+    expect(await page.locator("#status").getAttribute("aria-live")).toBe("polite");
+    expect(await page.locator("#progress-text").getAttribute("aria-live")).toBe("polite");
+    expect(await page.locator("#problem").getAttribute("role")).toBe("alert");
+  });
+
   it("folds countPrimes over 0..3,000,000 with a moving progress bar, then shows the count", { timeout: 120_000 }, async () => {
     const page = await openDemo();
     await fill(page, { kind: "fold", fn: "countPrimes", range: { start: 0, end: 3_000_000 }, chunkSize: 100_000 });
