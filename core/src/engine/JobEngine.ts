@@ -457,8 +457,9 @@ export class JobEngine {
   }
 
   /**
-   * Before accepting work near the heap limit: evict the oldest half of the finished jobs, and if
-   * the heap is still that full, refuse with 503 (retry later) rather than risk the process.
+   * Before accepting work near the heap limit: evict the oldest half of the finished jobs (the
+   * heap figure only drops after the next GC, so it is not read again); with no finished job left
+   * to evict, refuse with 503 (retry later) rather than risk the process.
    */
   #guardMemory(): void {
     if (!this.#memory) return;
