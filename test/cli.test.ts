@@ -273,6 +273,7 @@ describe("polybridge generate", () => {
         [["serv"], /^polybridge: unknown command 'serv' \(Did you mean serve\?\)$/m],
         [["serve", "--port", "nope"], /^polybridge serve: option '-p, --port <port>' argument 'nope' is invalid\. expected an integer >= 0$/m],
         [["serve", "--port", "0", "--auth-open", "everything"], /^polybridge serve: unknown open group\(s\) everything/],
+        [["serve", "--port", "0", "--log-level", "loud"], /^polybridge serve: option '--log-level <level>' argument 'loud' is invalid\. expected one of fatal, error, warn, info, debug, trace, silent$/m],
         [["serve", "--port", "0", "--workers", "1", "--functions", "missing.mjs"], /^polybridge serve: /],
         [["worker"], /^polybridge worker: required option '--redis <url>' not specified$/m],
         [["conformance"], /^polybridge conformance: required option '--url <url>' not specified$/m],
@@ -459,7 +460,8 @@ describe("polybridge serve", () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    expect(server.output()).toMatch(/^\{.*"req"/m);
+    // --log is --log-level debug: one JSON line per request, with its request id.
+    expect(server.output()).toMatch(/^\{.*"reqId":.*"msg":"request completed"/m);
     expect(server.output()).toContain("SIGTERM, finishing running jobs (up to 2000 ms)");
   });
 
