@@ -12,7 +12,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { startServer, type RunningServer } from "@polybridge/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -47,7 +47,9 @@ interface Run {
 }
 
 interface RunOptions {
-  /** Written to stdin (else stdin is /dev/null). */
+  /** Arguments for node before the bin (e.g. `--import` a loader hook). */
+  nodeArgs?: string[];
+  /** Written to stdin (else stdin is empty). */
   input?: string;
   env?: NodeJS.ProcessEnv;
   /** Called with the child and its stderr so far, on every stderr chunk. */
@@ -67,10 +69,10 @@ function childEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 function polybridge(args: string[], options: RunOptions = {}): Promise<Run> {
   ran.push(args);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], {
       cwd: work,
       env: childEnv(options.env),
-      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -79,7 +81,7 @@ function polybridge(args: string[], options: RunOptions = {}): Promise<Run> {
       stderr += chunk.toString();
       options.onStderr?.(stderr, (signal) => child.kill(signal));
     });
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    child.stdin.end(options.input ?? "");
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
     child.once("error", reject);
     child.once("close", (code) => {
@@ -243,7 +245,7 @@ describe("polybridge run", () => {
   });
 
   it.skipIf(!hasScript)("on a terminal (a pseudo-terminal from `script`): a cli-progress bar that moves, then the result", async () => {
-    const run = await inTerminal(["run", "--kind", "map", "--function", "sleep", "--range", "100:105", "--chunk-size", "1", "--concurrency", "1", "--url", server.url]);
+    const run = await inTerminal(["run", "--kind", "map", "--function", "sleep", "--range", "300:305", "--chunk-size", "1", "--concurrency", "1", "--url", server.url]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const screen = plain(run.stdout);
     expect(screen).toMatch(/^job \S+: map sleep over 5 items in 5 chunks$/m);
@@ -253,7 +255,7 @@ describe("polybridge run", () => {
     expect(screen).toMatch(/\u2588+\u2591+ (20|40|60|80)% \| [1-4]\/5 items/);
     expect(screen).toMatch(/\u2588{30} 100% \| 5\/5 items \| 5\/5 chunks \| successful \| \d+s/);
     expect(screen).toMatch(/^job \S+ successful in \d+\.\d s$/m);
-    expect(screen).toContain(JSON.stringify([100, 101, 102, 103, 104], null, 2));
+    expect(screen).toContain(JSON.stringify([300, 301, 302, 303, 304], null, 2));
   });
 
   it("Ctrl-C (SIGINT) cancels the running job on the server and exits 130", async () => {
@@ -441,6 +443,25 @@ describe("coverage of --help and the READMEs", () => {
   it("`polybridge --help` lists call, run and jobs", async () => {
     const run = await polybridge(["--help"]);
     for (const command of ["call", "run", "jobs"]) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+  });
+
+  it("defining the client commands loads neither the SDK nor cli-progress; running one loads both", async () => {
+    const hook = ["--import", pathToFileURL(join(root, "test", "fixtures", "moduleLog", "register.mjs")).href];
+    const loaded = async (args: string[], name: string): Promise<string[]> => {
+      const log = join(work, `modules-${name}.log`);
+      const run = await polybridge(args, { nodeArgs: hook, env: { PB_MODULE_LOG: log } });
+      expect(run.code, run.stderr).toBe(0);
+      return (await readFile(log, "utf8")).split("\n").filter(Boolean);
+    };
+    const CLIENT = /\/sdk\/dist\/|\/node_modules\/(@polybridge\/sdk|undici|cli-progress)\//;
+    const SERVER = /\/node_modules\/fastify\/|\/server\/dist\//;
+    const help = await loaded(["run", "--help"], "run-help");
+    expect(help.length).toBeGreaterThan(3);
+    expect(help.filter((url) => CLIENT.test(url) || SERVER.test(url))).toEqual([]);
+    const call = await loaded(["call", "square", "2", "--url", server.url], "call");
+    expect(call.some((url) => /\/sdk\/dist\/|@polybridge\/sdk/.test(url))).toBe(true);
+    expect(call.some((url) => /cli-progress/.test(url))).toBe(true);
+    expect(call.filter((url) => SERVER.test(url))).toEqual([]);
   });
 
   it("runs the README's CLI client block as written against a server", async () => {
