@@ -8,6 +8,7 @@ import { bearerToken, redactHeaders, type Credentials } from "./credentials.js";
 import { paddedJobBody } from "./generateBody.js";
 import type { TraceEntry } from "./formatTrace.js";
 import type { Session } from "./Session.js";
+import { sseLimitTimer } from "./sseLimitTimer.js";
 
 /** A request after interpolation: ready to go on the wire. */
 export interface WireRequest {
@@ -101,16 +102,9 @@ export class HttpSession implements Session {
     const { headers, payload } = encode({ ...req, headers: { accept: "text/event-stream", ...req.headers } }, this.#credentials);
     const entry = this.#record(req, headers, payload);
     const started = performance.now();
-    const stop = new AbortController();
-    const signal = AbortSignal.any([this.#signal, stop.signal]);
-    // An object, so TypeScript does not narrow what the timer callback may change.
-    const state: { reason: "closed" | "maxEvents" | "duration" | "timeout" } = { reason: "closed" };
-    const timer = setTimeout(() => {
-      state.reason = limits.durationMs !== undefined ? "duration" : "timeout";
-      stop.abort();
-    }, limits.durationMs ?? limits.timeoutMs);
+    const limit = sseLimitTimer(this.#signal, limits);
     try {
-      const res = await this.#request(req, headers, payload, signal, entry);
+      const res = await this.#request(req, headers, payload, limit.signal, entry);
       const base = { status: res.statusCode, headers: flatten(res.headers) };
       if (!(base.headers["content-type"] ?? "").startsWith("text/event-stream")) {
         const text = await res.body.text();
@@ -142,14 +136,12 @@ export class HttpSession implements Session {
           raw += text;
           parser.feed(text);
           if (limits.maxEvents !== undefined && events.length >= limits.maxEvents) {
-            state.reason = "maxEvents";
+            limit.stop("maxEvents");
             break;
           }
         }
       } catch (error) {
-        if (!stop.signal.aborted) throw error;
-      } finally {
-        stop.abort();
+        if (!limit.stopped) throw error;
       }
       const read: SseRead = {
         ...base,
@@ -157,16 +149,16 @@ export class HttpSession implements Session {
         elapsedMs: Math.round(performance.now() - started),
         events: limits.maxEvents !== undefined ? events.slice(0, limits.maxEvents) : events,
         heartbeats,
-        closed: state.reason === "closed",
+        closed: limit.reason === "closed",
       };
       entry.response = { ...base, body: excerpt(raw) };
       this.#checkContract(req, { ...read, body: raw });
       const contract = read.events.flatMap((e) => this.#contract.event({ event: e.event, data: e.data }));
       if (broken.length + contract.length > 0) throw new CaseFailure(`contract: GET ${req.path} events: ${[...broken, ...contract].join("; ")}`);
-      if (state.reason === "timeout") throw new CaseFailure(`event stream ${req.path} still open after ${limits.timeoutMs} ms (${read.events.length} events)`);
+      if (limit.reason === "timeout") throw new CaseFailure(`event stream ${req.path} still open after ${limits.timeoutMs} ms (${read.events.length} events)`);
       return read;
     } finally {
-      clearTimeout(timer);
+      limit.dispose();
     }
   }
 

@@ -10,6 +10,7 @@ import { NotExpressible } from "./NotExpressible.js";
 import { recordingTransport } from "./recordingTransport.js";
 import { sdkReadHeaders } from "./sdkReadHeaders.js";
 import { toSdkCall, type SdkCall } from "./toSdkCall.js";
+import { sseLimitTimer } from "../sseLimitTimer.js";
 
 /** Codes the SDK gives when it got no usable answer, or refused one: never a server's verdict. */
 const CLIENT_SIDE: ReadonlySet<ErrorCode> = new Set(["response_invalid", "timeout", "aborted", "network", "unknown"]);
@@ -81,31 +82,23 @@ export class SdkSession implements Session {
     const heartbeatMs = call.query.heartbeatMs as unknown as number | undefined;
     const { client, warnings, entries } = this.#client(req.auth);
     const started = performance.now();
-    const stop = new AbortController();
-    const signal = AbortSignal.any([this.#signal, stop.signal]);
-    // An object, so TypeScript does not narrow what the timer callback may change.
-    const state: { reason: "closed" | "maxEvents" | "duration" | "timeout" } = { reason: "closed" };
-    const timer = setTimeout(() => {
-      state.reason = limits.durationMs !== undefined ? "duration" : "timeout";
-      stop.abort();
-    }, limits.durationMs ?? limits.timeoutMs);
+    const limit = sseLimitTimer(this.#signal, limits);
     const events: SseEvent[] = [];
     let error: PolybridgeError | undefined;
     try {
       // No reconnects: a stream that drops is the server's fault here, not something to paper over.
-      const options = { signal, maxReconnects: 0, ...(lastEventId === undefined ? {} : { lastEventId }), ...(heartbeatMs === undefined ? {} : { heartbeatMs }) };
+      const options = { signal: limit.signal, maxReconnects: 0, ...(lastEventId === undefined ? {} : { lastEventId }), ...(heartbeatMs === undefined ? {} : { heartbeatMs }) };
       for await (const e of client.jobs.events(id, options)) {
         events.push({ id: e.id, event: e.event, data: e.data });
         if (limits.maxEvents !== undefined && events.length >= limits.maxEvents) {
-          state.reason = "maxEvents";
+          limit.stop("maxEvents");
           break;
         }
       }
     } catch (e) {
-      if (!stop.signal.aborted) error = PolybridgeError.from(e);
+      if (!limit.stopped) error = PolybridgeError.from(e);
     } finally {
-      stop.abort();
-      clearTimeout(timer);
+      limit.dispose();
     }
     const elapsedMs = Math.round(performance.now() - started);
     drift(label, warnings);
@@ -113,11 +106,11 @@ export class SdkSession implements Session {
       if (events.length > 0) throw new CaseFailure(`sdk: ${label}: after ${events.length} events: ${error.code}: ${error.message}`);
       return { ...errorAnswer(label, error, entries.at(-1)?.response), elapsedMs, events, heartbeats: 0, closed: true };
     }
-    if (state.reason === "timeout") throw new CaseFailure(`event stream ${req.path} still open after ${limits.timeoutMs} ms (${events.length} events)`);
+    if (limit.reason === "timeout") throw new CaseFailure(`event stream ${req.path} still open after ${limits.timeoutMs} ms (${events.length} events)`);
     // The stream's own answer; later entries are the SDK's polling fallback, if it fell back.
     const answer = successAnswer(label, entries[0]?.response, undefined);
     // The SDK does not surface `: heartbeat` comments; cases that count them are skipped.
-    return { ...answer, body: undefined, elapsedMs, events, heartbeats: 0, closed: state.reason === "closed" };
+    return { ...answer, body: undefined, elapsedMs, events, heartbeats: 0, closed: limit.reason === "closed" };
   }
 
   // A client per call, over the shared transport, so the recorded exchanges are this call's own;
