@@ -1,7 +1,8 @@
 import type { ClientCore, CallOptions } from "./ClientCore.js";
 import { followJobEvents, type JobEventsOptions } from "./followJobEvents.js";
 import { PolybridgeError } from "./PolybridgeError.js";
-import type { Job, JobEvent, JobResult, Progress } from "./schemaTypes.js";
+import type { JobEventOf } from "./jobTypes.js";
+import type { Job, JobResult, Progress } from "./schemaTypes.js";
 
 /** Options of {@link JobHandle.result} and `jobs.run`. */
 export interface FollowOptions {
@@ -12,11 +13,15 @@ export interface FollowOptions {
 }
 
 /**
- * A submitted job: its id, the job as submitted, and ways to follow, await or cancel it.
+ * A submitted job: its id, the job as submitted, and ways to follow, await or cancel it. `R` is
+ * the job's result type: the contract's result of the request's kind (`MapResult`, …), or, from
+ * a client typed by its catalogue (`createClient<Functions>()`), the request's typed result
+ * (e.g. `{ kind: "map"; items: number[] }` for a map over `square`). `result()` resolves with
+ * it and the `result` event of `events()` carries it.
  *
  * @example
  * const job = await client.jobs.submit({ kind: "map", function: "square", input: { items: [1, 2, 3] } });
- * for await (const event of job.events()) console.log(event.event);
+ * for await (const event of job.events()) if (event.event === "result") console.log(event.data.items); // number[] when typed
  * const result = await job.result();
  */
 export class JobHandle<R extends JobResult = JobResult> {
@@ -33,17 +38,20 @@ export class JobHandle<R extends JobResult = JobResult> {
     this.id = job.id;
   }
 
-  /** The job's events as an async iterator (SSE, reconnecting, with polling fallback). */
-  events(options: JobEventsOptions = {}): AsyncGenerator<JobEvent, void, undefined> {
-    return followJobEvents(this.core, this.id, options);
+  /**
+   * The job's events as an async iterator (SSE, reconnecting, with polling fallback); the
+   * `result` event's `data` is typed `R`.
+   */
+  events(options: JobEventsOptions = {}): AsyncGenerator<JobEventOf<R>, void, undefined> {
+    return followJobEvents(this.core, this.id, options) as AsyncGenerator<JobEventOf<R>, void, undefined>;
   }
 
-  /** Follows the job to its end: resolves with the result, or rejects with the job's error. */
+  /** Follows the job to its end: resolves with the (typed) result, or rejects with the job's error. */
   async result(options: FollowOptions = {}): Promise<R> {
     if (this.job.status === "successful" && this.job.result) return this.job.result as R;
     let result: JobResult | undefined;
     let final: Job | undefined;
-    for await (const event of this.events(options.signal ? { signal: options.signal } : {})) {
+    for await (const event of followJobEvents(this.core, this.id, options.signal ? { signal: options.signal } : {})) {
       if (event.event === "progress") options.onProgress?.(event.data.progress, this.id);
       else if (event.event === "result") result = event.data;
       else if (event.event === "status") final = event.data;

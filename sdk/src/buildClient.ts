@@ -1,15 +1,16 @@
 import { ClientCore, type CallOptions, type ValidateMode } from "./ClientCore.js";
-import { createJobsApi, type JobsApi, type ResultOf, type SubmitOptions } from "./createJobsApi.js";
+import { createJobsApi, type JobsApi, type SubmitOptions } from "./createJobsApi.js";
+import type { JobHandle } from "./JobHandle.js";
+import type { JobRequestOf, JobResultOf } from "./jobTypes.js";
 import { fetchTransport } from "./fetchTransport.js";
 import { followJobEvents, type JobEventsOptions } from "./followJobEvents.js";
-import type { JobHandle } from "./JobHandle.js";
 import type { OperationId } from "./gen/operations.js";
 import type { components, operations as Operations } from "./gen/types.js";
 import type { AnyFunctions, CallInput, CallOutput, FunctionCatalog } from "./functionTypes.js";
 import type { ArgsOptional, OperationArgs, OperationResult } from "./operationTypes.js";
 import { retryPolicy, type RetryOptions } from "./retryPolicy.js";
 import type { Transport } from "./Transport.js";
-import type { FunctionInfo, Health, Job, JobEvent, JobList, JobRequest, JobResult } from "./schemaTypes.js";
+import type { FunctionInfo, Health, Job, JobEvent, JobList, JobResult } from "./schemaTypes.js";
 
 type Schemas = components["schemas"];
 
@@ -54,14 +55,16 @@ export interface FunctionCallOptions extends CallOptions {
 }
 
 /**
- * A typed polybridge client. `F` is the function catalogue (from `generateFunctions`); without
- * it any name is accepted and inputs and outputs are `unknown`.
+ * A typed polybridge client. `F` is the function catalogue (from `generateFunctions`): it types
+ * `call` and the jobs of `jobs.run` / `jobs.submit` (functions of the right kind, items of the
+ * function's input, typed results). Without it any name is accepted and inputs and outputs are
+ * `unknown`.
  */
 export interface Client<F extends FunctionCatalog = AnyFunctions> {
   /** Calls a function once and resolves with its output. */
   call<N extends keyof F & string>(name: N, input: CallInput<F[N]>, options?: FunctionCallOptions): Promise<CallOutput<F[N]>>;
-  /** Jobs: submit, run (with progress), get, result, cancel, list, events. */
-  readonly jobs: JobsApi;
+  /** Jobs: submit, run (with progress), get, result, cancel, list, events; typed by the catalogue `F`. */
+  readonly jobs: JobsApi<F>;
   /** Any operation of the contract by `operationId`, typed from the generated types. */
   request<Op extends OperationId>(
     operationId: Op,
@@ -71,7 +74,8 @@ export interface Client<F extends FunctionCatalog = AnyFunctions> {
   listFunctions(options?: CallOptions): Promise<Schemas["FunctionList"]>;
   getFunction(name: keyof F & string, options?: CallOptions): Promise<FunctionInfo>;
   callFunction(name: keyof F & string, body: Schemas["CallRequest"], options?: CallOptions): Promise<Schemas["CallResponse"]>;
-  submitJob<R extends JobRequest>(request: R, options?: SubmitOptions): Promise<JobHandle<ResultOf<R>>>;
+  /** The same as `jobs.submit`. */
+  submitJob<R extends JobRequestOf<F>>(request: R, options?: SubmitOptions): Promise<JobHandle<JobResultOf<F, R>>>;
   listJobs(query?: Operations["listJobs"]["parameters"]["query"], options?: CallOptions): Promise<JobList>;
   getJob(id: string, options?: CallOptions): Promise<Job>;
   cancelJob(id: string, options?: CallOptions): Promise<Job>;
@@ -94,7 +98,7 @@ export function buildClient<F extends FunctionCatalog>(options: ClientOptions, d
     validate: options.validate ?? "off",
     onWarning: options.onWarning ?? ((message) => console.warn(`[polybridge] ${message}`)),
   });
-  const jobs = createJobsApi(core);
+  const jobs = createJobsApi<F>(core);
   const data = async <T>(p: Promise<{ data: T }>): Promise<T> => (await p).data;
   return {
     async call(name, input, callOptions = {}) {

@@ -2,10 +2,11 @@ import type { CallOptions, ClientCore } from "./ClientCore.js";
 import { followJobEvents, type JobEventsOptions } from "./followJobEvents.js";
 import { JobHandle, type FollowOptions } from "./JobHandle.js";
 import type { operations as Operations } from "./gen/types.js";
+import type { AnyFunctions, FunctionCatalog } from "./functionTypes.js";
+import type { JobRequestOf, JobResultOf } from "./jobTypes.js";
 import type { Job, JobEvent, JobList, JobRequest, JobResult } from "./schemaTypes.js";
 
-/** The result type for a request of a given kind (`map` → `MapResult`, …). */
-export type ResultOf<R extends JobRequest> = Extract<JobResult, { kind: R["kind"] }>;
+export type { ResultOf } from "./jobTypes.js";
 
 /** Options of `jobs.submit`. */
 export interface SubmitOptions extends CallOptions {
@@ -18,12 +19,29 @@ export interface SubmitOptions extends CallOptions {
 /** Options of `jobs.run`. */
 export interface RunOptions extends FollowOptions, Pick<SubmitOptions, "waitSeconds" | "idempotencyKey" | "timeoutMs"> {}
 
-/** The `jobs` namespace of a client. */
-export interface JobsApi {
-  /** Submits a job (retried safely: one `Idempotency-Key` per logical submit, reused across retries). */
-  submit<R extends JobRequest>(request: R, options?: SubmitOptions): Promise<JobHandle<ResultOf<R>>>;
+/**
+ * The `jobs` namespace of a client. With a typed catalogue `F` (`createClient<Functions>()`)
+ * requests are checked against it — `map`/`filter` take a unary function (`filter` one that
+ * answers a boolean), `fold` a reducer, `mapreduce` an emitter plus a reducer that takes its
+ * values; `input.items` are of the function's input type; `input.range` only where the input
+ * accepts numbers — and results are typed (see `JobResultOf`). Without `F`, any `JobRequest`
+ * goes and results have `unknown` items and values.
+ *
+ * @example
+ * const client = createClient<Functions>({ baseUrl });
+ * const { items } = await client.jobs.run({ kind: "map", function: "square", input: { items: [1, 2, 3] } }); // number[]
+ * const { value } = await client.jobs.run({ kind: "fold", function: "sum", input: { range: { start: 1, end: 101 } } }); // number
+ * // client.jobs.run({ kind: "fold", function: "square", input: { items: [1] } }); // does not compile: square is not a reducer
+ */
+export interface JobsApi<F extends FunctionCatalog = AnyFunctions> {
+  /**
+   * Submits a job (retried safely: one `Idempotency-Key` per logical submit, reused across
+   * retries). The handle's `result()` and the `result` event of its `events()` are typed like
+   * `run`'s result.
+   */
+  submit<R extends JobRequestOf<F>>(request: R, options?: SubmitOptions): Promise<JobHandle<JobResultOf<F, R>>>;
   /** Submits, follows progress, resolves with the typed result (rejects with the job's error). */
-  run<R extends JobRequest>(request: R, options?: RunOptions): Promise<ResultOf<R>>;
+  run<R extends JobRequestOf<F>>(request: R, options?: RunOptions): Promise<JobResultOf<F, R>>;
   get(id: string, options?: CallOptions): Promise<Job>;
   result(id: string, options?: CallOptions): Promise<JobResult>;
   cancel(id: string, options?: CallOptions): Promise<Job>;
@@ -33,20 +51,21 @@ export interface JobsApi {
 }
 
 /** Builds the `jobs` namespace over a client core. */
-export function createJobsApi(core: ClientCore): JobsApi {
-  const submit = async <R extends JobRequest>(request: R, options: SubmitOptions = {}): Promise<JobHandle<ResultOf<R>>> => {
+export function createJobsApi<F extends FunctionCatalog = AnyFunctions>(core: ClientCore): JobsApi<F> {
+  // At run time a request is a request: the catalogue only narrows what compiles.
+  const submit = async (request: JobRequest, options: SubmitOptions = {}): Promise<JobHandle<JobResult>> => {
     const headers: Record<string, string> = { "idempotency-key": options.idempotencyKey ?? newKey() };
     if (options.waitSeconds !== undefined) headers.prefer = `wait=${Math.max(0, Math.min(60, Math.round(options.waitSeconds)))}`;
     const answer = await core.send<Job>("submitJob", { body: request, headers }, options, { safe: true });
-    return new JobHandle<ResultOf<R>>(core, answer.data, answer.header("idempotent-replayed") === "true");
+    return new JobHandle(core, answer.data, answer.header("idempotent-replayed") === "true");
   };
-  return {
-    submit,
+  const api: JobsApi = {
+    submit: submit as JobsApi["submit"],
     async run(request, options = {}) {
       const { onProgress, signal, ...rest } = options;
       const handle = await submit(request, { ...rest, ...(signal ? { signal } : {}) });
       try {
-        return await handle.result({ ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+        return (await handle.result({ ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) })) as never;
       } catch (e) {
         // The caller gave up: free the server's workers too (best effort).
         if (signal?.aborted) void handle.cancel().catch(() => undefined);
@@ -59,6 +78,7 @@ export function createJobsApi(core: ClientCore): JobsApi {
     list: async (query, options) => (await core.send<JobList>("listJobs", { query }, options)).data,
     events: (id, options) => followJobEvents(core, id, options),
   };
+  return api as unknown as JobsApi<F>;
 }
 
 function newKey(): string {

@@ -1,7 +1,26 @@
 // The API both entry points share; `index.ts` (Node) and `browser.ts` add their `createClient`.
 export type { Client, ClientOptions, FunctionCallOptions } from "./buildClient.js";
 export type { CallOptions, ValidateMode } from "./ClientCore.js";
-export type { JobsApi, ResultOf, RunOptions, SubmitOptions } from "./createJobsApi.js";
+export type { JobsApi, RunOptions, SubmitOptions } from "./createJobsApi.js";
+export type {
+  AcceptsRange,
+  EmittedPair,
+  EmitterKey,
+  EmitterValue,
+  IsTypedCatalog,
+  JobEventOf,
+  JobInputOf,
+  JobRequestOf,
+  JobResultOf,
+  ReducersFor,
+  ResultOf,
+  TypedFilterResult,
+  TypedFoldResult,
+  TypedJobRequest,
+  TypedJobResult,
+  TypedMapReduceResult,
+  TypedMapResult,
+} from "./jobTypes.js";
 export { fetchTransport } from "./fetchTransport.js";
 export { isTerminal, type JobEventsOptions } from "./followJobEvents.js";
 export type { AnyFunctions, CallInput, CallOutput, FunctionCatalog, FunctionSignature, FunctionsOfKind } from "./functionTypes.js";

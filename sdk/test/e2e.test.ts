@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { generateFunctions } from "@polybridge/codegen";
 import { startServer } from "@polybridge/server";
-import { createClient, PolybridgeError, type Client, type JobEvent, type JobRequest } from "@polybridge/sdk";
+import { createClient, PolybridgeError, type Client, type JobEvent, type JobRequestOf } from "@polybridge/sdk";
 import type { Functions } from "./gen/functions.js";
 
 // The SDK against the reference server, with strict contract validation on every answer.
@@ -80,7 +80,7 @@ describe("sdk ↔ reference server", () => {
   });
 
   it("replays a submission with the same idempotency key; another body with it is a conflict", async () => {
-    const request = { kind: "map", function: "square", input: { items: [7] } } satisfies JobRequest;
+    const request = { kind: "map", function: "square", input: { items: [7] } } satisfies JobRequestOf<Functions>;
     const key = `k-${Date.now()}-${Math.random()}`;
     const first = await client.jobs.submit(request, { idempotencyKey: key });
     const replay = await client.jobs.submit(request, { idempotencyKey: key });
