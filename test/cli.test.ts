@@ -287,7 +287,7 @@ describe("polybridge generate", () => {
     } finally {
       await files.close();
     }
-  });
+  }, 240_000); // 23 spawns one after another: minutes on a loaded 2-core machine
 });
 
 describe("polybridge generate functions and generate server", () => {
