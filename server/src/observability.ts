@@ -89,8 +89,8 @@ export class Observability {
       ...(typeof pool === "function" ? { pool: () => pool.call(executor) } : {}),
     });
     app.get("/metrics", async (_request, reply) => {
-      const text = await metrics.registry.metrics();
-      return reply.type(metrics.registry.contentType).send(text);
+      const text = await metrics.exposition();
+      return reply.type(metrics.contentType).send(text);
     });
   }
 }

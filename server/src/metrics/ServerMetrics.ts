@@ -20,6 +20,18 @@ export interface MetricSources {
   pool?: (() => PoolStats | undefined) | undefined;
 }
 
+// Process metrics (CPU, memory, event-loop delay, GC) describe the process, not one server: they
+// are collected once per process, however many servers it starts (tests start many), and merged
+// into each server's exposition.
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const JOB_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
 
@@ -27,13 +39,14 @@ const JOB_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
  * The reference server's Prometheus metrics (prom-client), in a registry of its own so several
  * servers in one process keep separate counts. HTTP requests by route and status, jobs by kind and
  * final status, queue and running gauges, chunk durations, worker-pool use, worker crashes and
- * chunk re-runs, the store, and prom-client's default process metrics (event-loop delay among them).
+ * chunk re-runs, the store, and prom-client's default process metrics (event-loop delay among them;
+ * shared by the servers of one process).
  *
  * @example
  * const metrics = new ServerMetrics();
  * const engine = new JobEngine({ executor, registry, onEvent: (e) => metrics.observeJob(e) });
  * metrics.watch({ jobs: () => engine.counts(), store: () => engine.storeUsage() });
- * const text = await metrics.registry.metrics();
+ * const text = await metrics.exposition();
  */
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -48,7 +61,6 @@ export class ServerMetrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
     this.#http = new Histogram({
       name: "polybridge_http_request_duration_seconds",
       help: "HTTP requests by method, route template (unmatched: no route) and status code.",
@@ -75,6 +87,16 @@ export class ServerMetrics {
     this.#chunkItems = new Counter({ name: "polybridge_chunk_items_total", help: "Items computed in finished chunks, by job kind.", labelNames: ["kind"], registers });
     this.#crashes = new Counter({ name: "polybridge_worker_crashes_total", help: "Chunks whose worker died (exit, out of heap) or whose executor failed them.", registers });
     this.#reruns = new Counter({ name: "polybridge_chunk_reruns_total", help: "Chunks run again after their worker died.", registers });
+  }
+
+  /** The Prometheus text of this server's metrics and the process's. */
+  exposition(): Promise<string> {
+    return Registry.merge([processMetrics(), this.registry]).metrics();
+  }
+
+  /** The exposition's content type (text format 0.0.4). */
+  get contentType(): string {
+    return this.registry.contentType;
   }
 
   /** One answered request: `route` is the route template (`/v1/jobs/:id`), `unmatched` for none. */
