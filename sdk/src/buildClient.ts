@@ -71,6 +71,10 @@ export interface Client<F extends FunctionCatalog = AnyFunctions> {
     ...args: ArgsOptional<Op> extends true ? [args?: OperationArgs<Op>, options?: CallOptions] : [args: OperationArgs<Op>, options?: CallOptions]
   ): Promise<OperationResult<Op>>;
   getHealth(options?: CallOptions): Promise<Health>;
+  /** The server's contract as it serves it (`servers` = the server itself). */
+  getOpenApiJson(options?: CallOptions): Promise<Schemas["OpenApiDocument"]>;
+  /** The same contract as YAML text. */
+  getOpenApiYaml(options?: CallOptions): Promise<string>;
   listFunctions(options?: CallOptions): Promise<Schemas["FunctionList"]>;
   getFunction(name: keyof F & string, options?: CallOptions): Promise<FunctionInfo>;
   callFunction(name: keyof F & string, body: Schemas["CallRequest"], options?: CallOptions): Promise<Schemas["CallResponse"]>;
@@ -109,6 +113,8 @@ export function buildClient<F extends FunctionCatalog>(options: ClientOptions, d
     jobs,
     request: (operationId, ...[args, callOptions]) => data(core.send(operationId, (args ?? {}) as never, callOptions)),
     getHealth: (o) => data(core.send("getHealth", {}, o)),
+    getOpenApiJson: (o) => data(core.send("getOpenApiJson", {}, o)),
+    getOpenApiYaml: (o) => data(core.send<string>("getOpenApiYaml", {}, o, { accept: "application/yaml" })),
     listFunctions: (o) => data(core.send("listFunctions", {}, o)),
     getFunction: (name, o) => data(core.send("getFunction", { path: { name } }, o)),
     callFunction: (name, body, o) => data(core.send("callFunction", { path: { name }, body }, o)),

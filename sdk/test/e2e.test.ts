@@ -37,6 +37,15 @@ describe("sdk ↔ reference server", () => {
     expect((await client.getFunction("sum")).kind).toBe("reducer");
   });
 
+  it("reads the contract the server serves, as JSON and as YAML text", async () => {
+    const spec = await client.getOpenApiJson();
+    expect(spec.openapi).toMatch(/^3\.1/);
+    const yaml = await client.getOpenApiYaml();
+    expect(typeof yaml).toBe("string");
+    expect(yaml).toMatch(/^openapi: 3\.1/m);
+    expect(yaml).toContain("operationId: submitJob");
+  });
+
   it("calls functions of every kind", async () => {
     expect(await client.call("square", 12)).toBe(144);
     expect(await client.call("echo", { a: [1, "x", null] })).toEqual({ a: [1, "x", null] });
