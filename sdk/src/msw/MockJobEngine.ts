@@ -1,22 +1,17 @@
 import { JobEngine, isTerminal, runCall, runChunk, systemClock, type ForcedOutcome, type JobQuery } from "@polybridge/core/engine";
 import type { FunctionRegistry } from "@polybridge/core/functions";
-import type { Job, JobRequest, JobResult, JobStatus, Problem } from "../schemaTypes.js";
+import type { Job, JobRequest, JobResult, JobStatus } from "../schemaTypes.js";
 import { MockContractError } from "./checkResponse.js";
 import type { MockLimits } from "./readJsonBody.js";
 import type { SeededRandom } from "./seededRandom.js";
 
-/** How a mocked job ends instead of running its function (see `mock.job`). */
-export type MockJobOutcome =
-  /** Stays `accepted` forever (a queue that never drains). */
-  | { status: "accepted" }
-  /** Starts and stays `running` forever (a job that never finishes). */
-  | { status: "running" }
-  /** Runs its chunks on the timers, then succeeds with `result` (default: what the function computes). */
-  | { status: "successful"; result?: JobResult }
-  /** Runs its chunks on the timers, then fails with `error` (default: `item_failed` at item 0). */
-  | { status: "failed"; error?: Problem }
-  /** Runs its chunks on the timers, then is dismissed (as if cancelled). */
-  | { status: "dismissed" };
+/**
+ * How a mocked job ends instead of running its function (see `mock.job`): the engine's forced
+ * outcomes — `accepted` stays so, `running` never ends, `failed` (default `item_failed` at item 0)
+ * and `dismissed` pace through the chunks first — with a successful job's `result` given as a
+ * value (default: what the function computes).
+ */
+export type MockJobOutcome = Exclude<ForcedOutcome, { status: "successful" }> | { status: "successful"; result?: JobResult };
 
 /** What the engine needs from `createHandlers`. */
 export interface MockJobEngineOptions {
