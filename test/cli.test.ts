@@ -81,7 +81,7 @@ function startPolybridge(args: string[], options: RunOptions & { ready?: RegExp 
 }
 
 /** `polybridge worker …` until it says it takes chunks; `stop()` sends SIGTERM and gives the exit code. */
-function startWorker(args: string[]): Promise<{ stop(): Promise<number | null> }> {
+function startWorker(args: string[]): Promise<{ stop(): Promise<number | null>; output(): string }> {
   ran.push(args);
   const child = spawn(process.execPath, [bin, ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -100,6 +100,7 @@ function startWorker(args: string[]): Promise<{ stop(): Promise<number | null> }
           child.kill("SIGTERM");
           return exit;
         },
+        output: () => output,
       });
     };
     child.stdout.on("data", onData);
@@ -465,21 +466,40 @@ describe("polybridge serve", () => {
     expect(server.output()).toContain("SIGTERM, finishing running jobs (up to 2000 ms)");
   });
 
-  it("scales out: `serve --redis --parallelism` hands chunks to `worker --redis -w -f --lock-ms`", async () => {
+  it("scales out: `serve --redis --parallelism` hands chunks to `worker --redis -w -f --lock-ms --metrics-port --metrics-host`", async () => {
     const redis = await startRedis();
     const processes: ServerProcess[] = [];
     const stops: Array<() => Promise<number | null>> = [];
     try {
       const server = await startPolybridge(["serve", "--redis", redis.url, "--parallelism", "2", "--port", "0", "-f", cubeModule]);
       processes.push(server);
-      const worker = await startWorker(["worker", "--redis", redis.url, "-w", "1", "-f", cubeModule, "--lock-ms", "1000"]);
+      const worker = await startWorker(["worker", "--redis", redis.url, "-w", "1", "-f", cubeModule, "--lock-ms", "1000", "--metrics-port", "0", "--metrics-host", "127.0.0.1"]);
       stops.push(worker.stop);
+      const metricsUrl = /^polybridge worker metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(worker.output())?.[1];
+      expect(metricsUrl, worker.output()).toBeDefined();
+      const chunks = async (): Promise<number> => {
+        const text = await (await fetch(metricsUrl!)).text();
+        return Number(/^polybridge_worker_chunks_processed_total\{kind="map"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      };
+      expect(await chunks()).toBe(0);
       const res = await fetch(`${server.url}/v1/jobs`, {
         method: "POST",
         headers: { "content-type": "application/json", prefer: "wait=30" },
-        body: JSON.stringify({ kind: "map", function: "cube", input: { items: [1, 2, 3] } }),
+        body: JSON.stringify({ kind: "map", function: "cube", input: { items: [1, 2, 3] }, options: { chunkSize: 1 } }),
       });
       expect(await res.json()).toMatchObject({ status: "successful", result: { items: [1, 8, 27] } });
+      // The worker's own /metrics (Prometheus text): its chunks, their durations, its pool and the process.
+      expect(await chunks()).toBe(3);
+      const scraped = await fetch(metricsUrl!);
+      expect(scraped.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await scraped.text();
+      expect(text).toMatch(/^polybridge_worker_chunk_duration_seconds_count\{kind="map"\} 3$/m);
+      expect(text).toMatch(/^polybridge_worker_pool_threads 1$/m);
+      expect(text).toMatch(/^polybridge_worker_pool_running_tasks 0$/m);
+      expect(text).toMatch(/^polybridge_worker_pool_utilization \d/m);
+      expect(text).toMatch(/^polybridge_worker_crashes_total 0$/m);
+      expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+      expect((await fetch(metricsUrl!.replace("/metrics", "/other"))).status).toBe(404);
     } finally {
       for (const stop of stops) expect(await stop()).toBe(0);
       for (const p of processes) expect(await p.stop()).toBe(0);

@@ -78,6 +78,32 @@ describe("polybridge serve --log-level info: request ids, logs and /metrics", ()
     expect(logLines().some((l) => l.msg === "request completed")).toBe(false);
   });
 
+  it("puts the request id into the job: the submit answer, GET /v1/jobs/{id} and its SSE status events", async () => {
+    const res = await fetch(`${server!.url}/v1/jobs`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "abc-123" },
+      body: JSON.stringify({ kind: "map", function: "square", input: { items: [1, 2, 3] } }),
+    });
+    expect(res.status).toBe(202);
+    const submitted = (await res.json()) as { id: string; requestId?: string };
+    expect(submitted.requestId).toBe("abc-123");
+    const got = (await (await fetch(`${server!.url}/v1/jobs/${submitted.id}`, { headers: { "x-request-id": "someone-else" } })).json()) as { requestId?: string };
+    expect(got.requestId).toBe("abc-123");
+    const stream = await fetch(`${server!.url}/v1/jobs/${submitted.id}/events`, { headers: { accept: "text/event-stream" } });
+    expect(stream.status).toBe(200);
+    const text = await stream.text(); // the stream ends when the job has finished
+    const statuses = text
+      .split("\n\n")
+      .filter((block) => /^event: status$/m.test(block))
+      .map((block) => JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as { status: string; requestId?: string });
+    expect(statuses[0]?.requestId).toBe("abc-123");
+    expect(statuses.at(-1)?.status).toBe("successful");
+    expect(statuses.every((s) => s.requestId === "abc-123")).toBe(true);
+    // Without a header the generated id is the one recorded.
+    const anonymous = await submit({ kind: "map", function: "square", input: { items: [4] } });
+    expect(((await anonymous.json()) as { requestId?: string }).requestId).toBe(anonymous.headers.get("x-request-id"));
+  });
+
   it("GET /metrics: counters, histograms and gauges move with the work done", async () => {
     const before = await (await fetch(`${server!.url}/metrics`)).text();
     const finishedBefore = sample(before, "polybridge_jobs_finished_total", { kind: "map", status: "successful" }) ?? 0;

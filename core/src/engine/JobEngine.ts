@@ -239,7 +239,7 @@ export class JobEngine {
     tenant = "",
     /** Taken only once the request is accepted (a replay or a refusal must not use it up). */
     forced?: () => ForcedOutcome | undefined,
-    /** Who asked, for observers (`requestId` is carried into the job's {@link JobEngineEvent}s). */
+    /** Who asked: `requestId` becomes the job's `requestId` and is carried into its {@link JobEngineEvent}s. */
     context?: { requestId?: string },
   ): Submission {
     if (this.#draining) throw new ProblemError("shutting_down", "The server is shutting down.", { retryAfterSeconds: 5 });
@@ -284,6 +284,7 @@ export class JobEngine {
         options,
         createdAt: this.#iso(),
         links: { self: base, result: `${base}/result`, events: `${base}/events` },
+        ...(context?.requestId === undefined ? {} : { requestId: context.requestId }),
       },
       source,
       log: new EventLog(),

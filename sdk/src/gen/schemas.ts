@@ -152,7 +152,8 @@ export const Job = z.looseObject({
     finishedAt: z.string().optional(),
     error: Problem.optional(),
     links: JobLinks,
-    result: JobResult.optional()
+    result: JobResult.optional(),
+    requestId: z.string().optional()
 });
 export const JobList = z.looseObject({
     jobs: z.array(Job),

@@ -2,6 +2,7 @@ import { Worker } from "bullmq";
 import { LocalExecutor } from "../engine/LocalExecutor.js";
 import type { WorkerMessage } from "../engine/worker.js";
 import { builtinsModule } from "../functions/builtinsModule.js";
+import { WorkerMetrics } from "../metrics/WorkerMetrics.js";
 import { DEFAULT_QUEUE, cancelChannel, redisConnection } from "./redisConnection.js";
 
 /** Options of {@link startWorker}. */
@@ -15,10 +16,14 @@ export interface WorkerOptions {
   skipBuiltins?: boolean;
   /** How long a chunk's lock lasts without renewal; a dead worker's chunk is re-queued after it. Default 30 s. */
   lockDurationMs?: number;
+  /** Serve this worker's Prometheus metrics at `GET /metrics` on `host:port` (port 0: any free one; host default 127.0.0.1). Default: none. */
+  metrics?: { port: number; host?: string };
 }
 
 /** A running worker process's handle. */
 export interface RunningWorker {
+  /** Where `GET /metrics` is served, with the `metrics` option. */
+  metricsUrl?: string;
   /** Stops taking chunks, waits for running ones, closes the pool. */
   close(): Promise<void>;
 }
@@ -35,12 +40,31 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const pool = new LocalExecutor({ modules, ...(options.workers === undefined ? {} : { workers: options.workers }) });
   const queueName = options.queueName ?? DEFAULT_QUEUE;
   const lockDuration = options.lockDurationMs ?? 30_000;
+  const metrics = options.metrics ? new WorkerMetrics(() => pool.stats()) : undefined;
+  let metricsUrl: string | undefined;
+  try {
+    if (options.metrics) metricsUrl = await metrics?.listen(options.metrics.port, options.metrics.host ?? "127.0.0.1");
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   const worker = new Worker<WorkerMessage>(
     queueName,
     async (job, _token, signal) => {
       const abort = signal ?? new AbortController().signal;
       const message = job.data;
-      return message.type === "chunk" ? pool.runChunk(message.task, abort) : pool.call(message.fn, message.input, abort);
+      if (message.type !== "chunk") return pool.call(message.fn, message.input, abort);
+      if (!metrics) return pool.runChunk(message.task, abort);
+      const started = performance.now();
+      const seconds = (): number => (performance.now() - started) / 1000;
+      try {
+        const outcome = await pool.runChunk(message.task, abort);
+        metrics.observeChunk(message.task.kind, seconds(), outcome.ok ? undefined : "item_failed");
+        return outcome;
+      } catch (error) {
+        metrics.observeChunk(message.task.kind, seconds(), abort.aborted ? "cancelled" : "worker_crashed");
+        throw error;
+      }
     },
     {
       connection: redisConnection(options.redisUrl),
@@ -56,10 +80,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   subscriber.on("message", (_channel: string, jobId: string) => worker.cancelJob(jobId, "cancelled by the server"));
   await worker.waitUntilReady();
   return {
+    ...(metricsUrl === undefined ? {} : { metricsUrl }),
     async close() {
       subscriber.disconnect();
       await worker.close();
       await pool.close();
+      await metrics?.close();
     },
   };
 }

@@ -24,7 +24,8 @@ export interface MetricSources {
 // are collected once per process, however many servers it starts (tests start many), and merged
 // into each server's exposition.
 let processRegistry: Registry | undefined;
-function processMetrics(): Registry {
+/** The process's default metrics (prom-client's collectDefaultMetrics), one registry per process. */
+export function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
@@ -145,12 +146,25 @@ export class ServerMetrics {
     gauge("polybridge_jobs_stored", "Jobs kept (waiting, running and finished until their TTL).", () => sources.jobs().stored);
     gauge("polybridge_stored_result_bytes", "Results of finished jobs kept, in characters of JSON.", () => sources.store().resultChars);
     gauge("polybridge_store_bytes", "Estimated bytes of everything the job store keeps (results, records, event logs).", () => sources.store().storedBytes);
-    if (sources.pool) {
-      const pool = sources.pool;
-      gauge("polybridge_worker_pool_utilization", "The worker pool's utilization (piscina: share of capacity used, 0..1).", () => pool()?.utilization);
-      gauge("polybridge_worker_pool_running_tasks", "Chunks and calls running on a worker now.", () => pool()?.running);
-      gauge("polybridge_worker_pool_queued_tasks", "Tasks waiting for a free worker.", () => pool()?.queued);
-      gauge("polybridge_worker_pool_threads", "Worker threads in the pool.", () => pool()?.threads);
-    }
+    if (sources.pool) poolGauges(this.registry, sources.pool);
   }
+}
+
+/** The worker-pool gauges (`polybridge_worker_pool_*`), read from `pool` at each scrape; shared by the server's and a `polybridge worker`'s metrics. */
+export function poolGauges(registry: Registry, pool: () => PoolStats | undefined): void {
+  const gauge = (name: string, help: string, read: () => number | undefined): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const value = read();
+        if (value !== undefined) this.set(value);
+      },
+    });
+  };
+  gauge("polybridge_worker_pool_utilization", "The worker pool's utilization (piscina: share of capacity used, 0..1).", () => pool()?.utilization);
+  gauge("polybridge_worker_pool_running_tasks", "Chunks and calls running on a worker now.", () => pool()?.running);
+  gauge("polybridge_worker_pool_queued_tasks", "Tasks waiting for a free worker.", () => pool()?.queued);
+  gauge("polybridge_worker_pool_threads", "Worker threads in the pool.", () => pool()?.threads);
 }

@@ -421,6 +421,8 @@ export interface components {
             error?: components["schemas"]["Problem"];
             links: components["schemas"]["JobLinks"];
             result?: components["schemas"]["JobResult"];
+            /** @description The `X-Request-Id` of the request that submitted the job, so that a job's answers and `status` events can be matched with the submitting request and its log lines. Optional: a server may leave it out. */
+            requestId?: string;
         };
         MapResult: {
             /**
