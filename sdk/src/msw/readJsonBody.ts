@@ -23,8 +23,19 @@ export const DEFAULT_LIMITS: MockLimits = {
 };
 
 /**
- * Reads a request body the way the reference server does: only `application/json` (415
- * otherwise), size checked from `Content-Length` before reading and again after, nesting
+ * Whether a media type (lower-cased, without parameters) is JSON: `application/json`, the seed's
+ * `application/jsonrequest`, or any `application/*+json` (docs/PROTOCOL.md, "Errors").
+ *
+ * @example
+ * isJsonMediaType("application/vnd.api+json"); // true
+ */
+export function isJsonMediaType(mediaType: string): boolean {
+  return mediaType === "application/json" || mediaType === "application/jsonrequest" || /^application\/[!#$%&'*.^_`|~0-9a-z-]+\+json$/.test(mediaType);
+}
+
+/**
+ * Reads a request body the way the reference server does: only JSON media types (see
+ * {@link isJsonMediaType}; 415 otherwise), size checked from `Content-Length` before reading and again after, nesting
  * depth checked before parsing, malformed JSON → `invalid_json`.
  *
  * @example
@@ -39,7 +50,7 @@ export async function readJsonBody(request: Request, limits: MockLimits): Promis
   if (mediaType === undefined && bytes.byteLength === 0) {
     throw new MockProblemError("validation_failed", "The request needs a JSON body.", { errors: [{ path: "/", message: "is required" }] });
   }
-  if (mediaType !== "application/json") throw new MockProblemError("unsupported_media_type", "Send the body as application/json.");
+  if (mediaType === undefined || !isJsonMediaType(mediaType)) throw new MockProblemError("unsupported_media_type", "Send the body as application/json.");
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") throw new MockProblemError("invalid_json", "The body is empty; send a JSON document.");
   if (exceedsJsonDepth(text, limits.maxDepth)) throw new MockProblemError("nesting_too_deep", `JSON nesting is deeper than ${limits.maxDepth} levels.`);

@@ -84,12 +84,14 @@ invalid_json_detail(Body) ->
 too_large(Max) ->
     {error, payload_too_large, io_lib:format("The body is larger than ~b bytes.", [Max])}.
 
-%% application/json, or any application/*+json, with or without parameters.
+%% application/json, the seed's application/jsonrequest, or any application/*+json, with or
+%% without parameters.
 is_json(undefined) -> {false, "no content type"};
 is_json(Value) ->
     Type = string:lowercase(string:trim(hd(string:split(Value, ";")))),
-    case Type =:= "application/json" orelse
-        (lists:prefix("application/", Type) andalso lists:suffix("+json", Type)) of
+    case Type =:= "application/json" orelse Type =:= "application/jsonrequest" orelse
+        (lists:prefix("application/", Type) andalso lists:suffix("+json", Type)
+         andalso length(Type) > length("application/+json")) of
         true -> true;
         false -> {false, Type}
     end.

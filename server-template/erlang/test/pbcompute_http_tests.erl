@@ -128,7 +128,14 @@ body_errors(Url) ->
     Deep = lists:foldl(fun(_, Acc) -> [Acc] end, 1, lists:seq(1, 70)),
     {400, _, #{<<"code">> := <<"nesting_too_deep">>}} = post(Url, Call, #{input => Deep}),
     %% An accepted media type with parameters, and a +json type.
-    {200, _, _} = request(post, Url, Call, [], {"application/json; charset=utf-8", <<"{\"input\":1}">>}).
+    {200, _, _} = request(post, Url, Call, [], {"application/json; charset=utf-8", <<"{\"input\":1}">>}),
+    %% The seed's Python client sends application/jsonrequest; any application/*+json is JSON too.
+    [{200, _, #{<<"output">> := 1}} = request(post, Url, Call, [], {Json, <<"{\"input\":1}">>})
+     || Json <- ["application/jsonrequest", "Application/JSONRequest", "application/vnd.example+json",
+                 "application/vnd.api+json; charset=utf-8"]],
+    [{415, _, #{<<"code">> := <<"unsupported_media_type">>}} =
+         request(post, Url, Call, [], {NotJson, <<"{\"input\":1}">>})
+     || NotJson <- ["text/json", "application/jsonx", "application/json+xml", "application/+json"]].
 
 openapi(Url) ->
     {200, H, Doc} = request(get, Url, "/v1/openapi.json"),

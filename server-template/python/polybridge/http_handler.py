@@ -34,8 +34,11 @@ if TYPE_CHECKING:
 
 
 def _is_json_media_type(content_type: Optional[str]) -> bool:
+    """application/json, the seed's application/jsonrequest, or any application/*+json."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    if media in ("application/json", "application/jsonrequest"):
+        return True
+    return media.startswith("application/") and media.endswith("+json") and len(media) > len("application/+json")
 
 
 class PolybridgeHandler(BaseHTTPRequestHandler):

@@ -184,6 +184,20 @@ class HttpTests(unittest.TestCase):
         status, _, _ = self.client.request("GET", "/v1/health")  # same connection, still in sync
         self.assertEqual(status, 200)
 
+    def test_json_media_types(self) -> None:
+        # application/json, the seed's application/jsonrequest and any application/*+json are JSON.
+        for media in ("application/jsonrequest", "application/vnd.example+json",
+                      "application/vnd.api+json; charset=utf-8", "Application/JSONRequest"):
+            with self.subTest(media=media):
+                status, _, body = self.client.request("POST", "/v1/functions/square/call", raw=b'{"input": 7}',
+                                                      headers={"Content-Type": media})
+                self.assertEqual((status, body["output"]), (200, 49))
+        for media in ("text/json", "application/jsonx", "application/json+xml", "application/+json", "text/plain"):
+            with self.subTest(media=media):
+                status, _, body = self.client.request("POST", "/v1/functions/square/call", raw=b'{"input": 7}',
+                                                      headers={"Content-Type": media})
+                self.assertEqual((status, body["code"]), (415, "unsupported_media_type"))
+
     def test_payload_too_large_is_refused_before_reading(self) -> None:
         for expect_continue in (False, True):
             with self.subTest(expect_continue=expect_continue):

@@ -32,6 +32,9 @@ export interface PolybridgePluginOptions extends PolybridgeContext {
  * await app.register(polybridgePlugin, { engine, executor, registry, version: "1.0.0",
  *   heartbeatMs: 15_000, callTimeoutMs: 60_000, maxWaitSeconds: 60 });
  */
+/** `application/jsonrequest` or `application/<anything>+json`, with or without parameters. */
+const JSON_MEDIA_TYPE = /^application\/(?:jsonrequest|[!#$%&'*.^_`|~0-9a-z-]+\+json)\s*(?:;|$)/i;
+
 export async function polybridgePlugin(app: FastifyInstance, options: PolybridgePluginOptions): Promise<void> {
   const strict = createAjv();
   const coercing = createAjv({ coerceTypes: true });
@@ -43,7 +46,7 @@ export async function polybridgePlugin(app: FastifyInstance, options: Polybridge
   app.removeAllContentTypeParsers();
   // Read as bytes and decoded strictly: invalid UTF-8 is malformed JSON, never replacement characters.
   const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+  const parseJson = (_request: unknown, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void => {
     try {
       let text: string;
       try {
@@ -55,7 +58,11 @@ export async function polybridgePlugin(app: FastifyInstance, options: Polybridge
     } catch (error) {
       done(error as ProblemError, undefined);
     }
-  });
+  };
+  // JSON is `application/json`, the seed's `application/jsonrequest`, or any `application/*+json`
+  // (docs/PROTOCOL.md, "Errors"); parameters such as `charset` are allowed.
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, parseJson);
+  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: "buffer" }, parseJson);
 
   healthRoutes(app, options);
   metaRoutes(app);
