@@ -72,14 +72,17 @@ export class Observability {
    */
   attach(app: FastifyInstance, engine: JobEngine, executor: Executor): void {
     this.#log = app.log;
-    app.addHook("onRequest", async (request, reply) => {
+    // Callback hooks, not async ones: they run on every request, and a promise per request costs.
+    app.addHook("onRequest", (request, reply, done) => {
       void reply.header("x-request-id", request.id);
+      done();
     });
     const metrics = this.metrics;
-    app.addHook("onResponse", async (request, reply) => {
+    app.addHook("onResponse", (request, reply, done) => {
       const route = request.routeOptions.url ?? "unmatched";
       metrics?.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
       request.log.debug({ method: request.method, url: request.url, route, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, "request completed");
+      done();
     });
     if (!metrics) return;
     const pool = (executor as { stats?: () => PoolStats }).stats;

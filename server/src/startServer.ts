@@ -137,10 +137,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       maxAge: 600,
     });
   }
-  app.addHook("onRequest", async (request, reply) => {
-    if (request.raw.httpVersion !== "1.1" || request.headers.host !== undefined) return undefined;
+  app.addHook("onRequest", (request, reply, done) => {
+    if (request.headers.host !== undefined || request.raw.httpVersion !== "1.1") return done();
     void reply.header("connection", "close");
-    return sendProblem(reply, new ProblemError("validation_failed", "An HTTP/1.1 request needs a Host header.", { errors: [{ path: "header:/host", message: "is required" }] }));
+    void sendProblem(reply, new ProblemError("validation_failed", "An HTTP/1.1 request needs a Host header.", { errors: [{ path: "header:/host", message: "is required" }] }));
   });
   demoRoutes(app); // The demo page at / (POLYBRIDGE_DEMO=off turns it off); open, so before the auth hook.
   const auth = bearerAuth(options.auth ?? readAuthEnv());

@@ -99,10 +99,11 @@ export function demoRoutes(app: FastifyInstance, options: DemoRoutesOptions = {}
   const assets = loadAssets(options.dir ?? defaultDir());
   if (assets.size === 0) return;
   const assetOf = (request: FastifyRequest): Asset | undefined => assets.get(request.url.split("?")[0] ?? "");
-  app.addHook("onRequest", async (request, reply) => {
-    if ((request.method !== "GET" && request.method !== "HEAD") || request.routeOptions.config?.demo !== true) return undefined;
-    const asset = assetOf(request);
-    return asset ? send(request, reply, asset) : undefined;
+  // A callback hook, not an async one: it runs on every request, and a promise per request costs.
+  app.addHook("onRequest", (request, reply, done) => {
+    const asset = (request.method === "GET" || request.method === "HEAD") && request.routeOptions.config?.demo === true ? assetOf(request) : undefined;
+    if (asset) send(request, reply, asset);
+    else done();
   });
   // Routes too, so the router (and anything that reports by route) knows them; a missing asset
   // falls through to the server's 404 problem.

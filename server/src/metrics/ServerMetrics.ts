@@ -52,6 +52,7 @@ const JOB_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly #http: Histogram<"method" | "route" | "status_code">;
+  readonly #httpChildren = new Map<string, { observe(value: number): void }>();
   readonly #submitted: Counter<"kind">;
   readonly #finished: Counter<"kind" | "status">;
   readonly #jobSeconds: Histogram<"kind" | "status">;
@@ -102,7 +103,15 @@ export class ServerMetrics {
 
   /** One answered request: `route` is the route template (`/v1/jobs/:id`), `unmatched` for none. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    this.#http.observe({ method, route, status_code: String(statusCode) }, seconds);
+    // One child per label set, kept: prom-client hashes a labels object on every observe otherwise,
+    // and this runs on every request (the set is small: methods × routes × statuses).
+    const key = `${method} ${route} ${statusCode}`;
+    let child = this.#httpChildren.get(key);
+    if (!child) {
+      child = this.#http.labels(method, route, String(statusCode));
+      this.#httpChildren.set(key, child);
+    }
+    child.observe(seconds);
   }
 
   /** The engine's observer hook (JobEngineOptions.onEvent). */
