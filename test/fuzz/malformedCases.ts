@@ -33,7 +33,8 @@ const invalidJsonTexts = [
 /** Byte sequences that are not UTF-8: lone continuation, truncated, overlong, surrogate, > U+10FFFF. */
 const invalidUtf8 = [[0xff], [0xc3, 0x28], [0xe2, 0x82], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80], [0xfe, 0xfe]];
 
-const wrongContentTypes = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "application/jsonx", "json", "application/json-patch+json", "text/json"];
+// application/*+json and application/jsonrequest (the seed's client) are JSON by docs/PROTOCOL.md: they are among the odd but valid types below.
+const wrongContentTypes = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "application/jsonx", "json", "application/json+xml", "text/json"];
 
 /** Malformed requests built from valid ones: body mutations checked against the spec, odd text, odd bytes. */
 export function bodyMutationCases(valid: fc.Arbitrary<FuzzCase>): fc.Arbitrary<FuzzCase> {
@@ -59,7 +60,7 @@ export function bodyMutationCases(valid: fc.Arbitrary<FuzzCase>): fc.Arbitrary<F
     const { "content-type": _dropped, ...rest } = c.headers;
     return { generator: "wrong content-type", method: c.method, path: c.path, headers: type === undefined ? rest : { ...rest, "content-type": type }, body: c.body, expect: problem("unsupported_media_type") };
   });
-  const oddButValidType = fc.tuple(withBody, fc.constantFrom("application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8", "application/json; charset=latin1")).map(
+  const oddButValidType = fc.tuple(withBody, fc.constantFrom("application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8", "application/json; charset=latin1", "application/jsonrequest", "application/json-patch+json")).map(
     ([c, type]): FuzzCase => ({ generator: "odd content-type", method: c.method, path: c.path, headers: { ...c.headers, "content-type": type }, body: c.body, expect: anything }),
   );
   // RFC 8259 §8.1 lets a parser ignore a byte order mark, so either answer is right; it must not break anything.
