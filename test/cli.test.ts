@@ -236,6 +236,31 @@ describe("polybridge generate", () => {
     }
   });
 
+  it("runs the examples of generate --help as printed, one after another in a fresh folder, and each --check then passes", async () => {
+    const help = await polybridge(["generate", "--help"]);
+    const examples = help.stdout.slice(help.stdout.indexOf("Examples:")).split("\n").map((line) => line.trim()).filter((line) => line.startsWith("polybridge generate "));
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    const server = await startServer({ port: 0, workers: 1 });
+    try {
+      const dir = await folder("gen-help-examples");
+      // The examples name a spec file of the user's and a server on 8080: here, this server's own.
+      await writeFile(join(dir, "openapi.yaml"), await (await fetch(`${server.url}/v1/openapi.yaml`)).text());
+      const argsOf = (line: string): string[] => line.replaceAll("http://127.0.0.1:8080", server.url).split(/\s+/).slice(1);
+      for (const line of examples) {
+        const run = await polybridge(argsOf(line), { cwd: dir });
+        expect(run.code, `${line}\n${run.stderr}`).toBe(0);
+      }
+      // Generators sharing src/gen leave each other's files alone: every output is still there and current.
+      for (const line of examples.filter((l) => !l.endsWith("--check"))) {
+        const check = await polybridge([...argsOf(line), "--check"], { cwd: dir });
+        expect(check.code, `${line} --check\n${check.stderr}`).toBe(0);
+      }
+      expect((await readdir(join(dir, "src", "gen"))).sort()).toEqual(["enums.ts", "functions.ts", "operations.ts", "routes.ts", "schemas.ts", "types.ts"]);
+    } finally {
+      await server.close(1_000);
+    }
+  }, 240_000);
+
   it("refuses half the options in one line", async () => {
     expectOneLineError(await polybridge(["generate", "--spec", petstore]), /^polybridge generate: give both --spec and --out/);
     expectOneLineError(await polybridge(["generate", "--out", "x"]), /^polybridge generate: give both --spec and --out/);

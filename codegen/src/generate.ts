@@ -1,6 +1,7 @@
 import { relative, sep } from "node:path";
 import { isUrl, loadDocument } from "./loadDocument.js";
 import { renderFiles } from "./renderFiles.js";
+import { SERVER_STUB_FILES } from "./serverStubFiles.js";
 import { writeFiles, type GenerateResult } from "./writeFiles.js";
 
 /** Options of {@link generate}. */
@@ -33,5 +34,6 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     // e.g. "unresolvable $ref #/components/schemas/Pet": say which document.
     throw new Error(`${options.spec}: ${(error as Error).message}`, { cause: error });
   }
-  return writeFiles(options.out, files, options.check ?? false);
+  // `generate server` may share the folder (src/gen): its files are not this run's to remove.
+  return writeFiles(options.out, files, options.check ?? false, (name) => !SERVER_STUB_FILES.has(name));
 }

@@ -43,7 +43,8 @@ export async function generateFunctions(options: GenerateFunctionsOptions): Prom
   const entries = parseCatalogue(await readCatalogue(options.from, options.fetch ?? globalThis.fetch), options.from);
   const text = await renderFunctions(entries);
   const file = options.out.endsWith(".ts") ? options.out : `${options.out.replace(/\/$/, "")}/functions.ts`;
-  return writeFiles(dirname(file), new Map([[basename(file), text]]), options.check ?? false);
+  // One file into a folder others generate into too: it never removes anything.
+  return writeFiles(dirname(file), new Map([[basename(file), text]]), options.check ?? false, () => false);
 }
 
 async function readCatalogue(from: string, fetchImpl: typeof globalThis.fetch): Promise<unknown> {

@@ -12,7 +12,8 @@ const EXAMPLES = [
   "",
   "Examples:",
   "  polybridge generate --spec openapi.yaml --out src/gen",
-  "  polybridge generate --spec https://example.com/openapi.yaml --out src/gen --check",
+  "  polybridge generate --spec openapi.yaml --out src/gen --check",
+  "  polybridge generate --spec http://127.0.0.1:8080/v1/openapi.yaml --out src/remote",
   "  polybridge generate functions --from http://127.0.0.1:8080 --out src/gen/functions.ts",
   "  polybridge generate server --spec openapi.yaml --out .",
 ].join("\n");

@@ -5,6 +5,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { collectOperations } from "../collectOperations.js";
 import { deref, isObject, loadDocument, type JsonObject } from "../loadDocument.js";
 import { generatedHeader } from "../tsBuilders.js";
+import { SERVER_STUB_FILES } from "../serverStubFiles.js";
 import { writeFiles, type GenerateResult } from "../writeFiles.js";
 import { emitHandlerStub } from "./emitHandlerStub.js";
 import { emitRoutes, type ExtraOperation } from "./emitRoutes.js";
@@ -66,7 +67,7 @@ export async function generateServerStubs(options: GenerateServerStubsOptions): 
     const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], { silent: true });
     files.set("openapi.ts", `${generatedHeader(source)}\n${astToString(ast)}`);
   }
-  const result = await writeFiles(join(options.out, "src", "gen"), files, options.check ?? false);
+  const result = await writeFiles(join(options.out, "src", "gen"), files, options.check ?? false, (name) => SERVER_STUB_FILES.has(name));
   const handlersCreated: string[] = [];
   if (!options.check && extras.length > 0) {
     const handlersDir = join(options.out, "src", "handlers");
