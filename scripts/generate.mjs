@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The repository's own code generation (`npm run generate`, `npm run generate -- --check`):
-// spec/openapi.yaml → sdk/src/gen, spec/src/gen, core/src/gen and sdk/src/msw/gen.
+// spec/openapi.yaml → sdk/src/gen, core/src/gen (whose types @polybridge/spec re-exports) and sdk/src/msw/gen.
 // Not a user command: `polybridge generate` needs --spec and --out.
 import { fileURLToPath } from "node:url";
 import { generateSdk } from "../codegen/dist/index.js";

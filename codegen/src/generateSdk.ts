@@ -11,8 +11,8 @@ import { writeFiles, type GenerateResult } from "./writeFiles.js";
 
 /**
  * The repository's default generation from `spec/openapi.yaml`: everything into `sdk/src/gen/`,
- * the same types into `spec/src/gen/openapi.ts` (what `@polybridge/spec` exports to the server
- * and the conformance suite) and `core/src/gen/openapi.ts` (the browser-safe core's protocol types), the msw handlers' tables into `sdk/src/msw/gen/`,
+ * the same types into `core/src/gen/openapi.ts` (the browser-safe core's protocol types, which
+ * `@polybridge/spec` re-exports to the server and the conformance suite), the msw handlers' tables into `sdk/src/msw/gen/`,
  * and copies of the document (YAML and JSON) into the Python (`polybridge/gen/`) and Erlang (`priv/`) skeletons. What `npm run generate` (scripts/generate.mjs) runs, and
  * with `check` what CI runs to fail on drift.
  *
@@ -29,7 +29,6 @@ export async function generateSdk(options: { check?: boolean; root?: string } = 
   const sdk = await writeFiles(join(root, "sdk", "src", "gen"), files, check);
   const types = files.get("types.ts");
   if (types === undefined) throw new Error("codegen rendered no types.ts");
-  const spec = await writeFiles(join(root, "spec", "src", "gen"), new Map([["openapi.ts", types]]), check);
   const header = generatedHeader("spec/openapi.yaml");
   const coreFiles = new Map([
     ["openapi.ts", types],
@@ -46,6 +45,6 @@ export async function generateSdk(options: { check?: boolean; root?: string } = 
   ]);
   const python = await writeFiles(join(root, "server-template", "python", "polybridge", "gen"), copies, check);
   const erlang = await writeFiles(join(root, "server-template", "erlang", "priv"), copies, check);
-  const all = [sdk, spec, core, msw, python, erlang];
+  const all = [sdk, core, msw, python, erlang];
   return { written: all.flatMap((r) => r.written), drifted: all.flatMap((r) => r.drifted) };
 }

@@ -1,4 +1,5 @@
-import type { components, operations as OperationTypes, paths } from "./gen/openapi.js";
+// The generated types live once, in @polybridge/core (browser-safe); the spec package re-exports them.
+import type { components, OperationTypes, paths } from "@polybridge/core";
 
 /** Generated TypeScript types of every schema in spec/openapi.yaml. */
 export type Schemas = components["schemas"];
