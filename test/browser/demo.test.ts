@@ -339,7 +339,9 @@ describe("the demo page at /", () => {
     expect(await resultRows(page)).toEqual([["0", "1"], ["1", "4"], ["2", "9"]]);
   });
 
-  it("asks for a token when the server wants one, and sends it", { timeout: 60_000 }, async () => {
+  // Once in a full CI run (loaded machine) this hung until its timeout and passed alone in 1.3 s;
+  // not diagnosed yet, so one retry, which still fails when the page is really broken.
+  it("asks for a token when the server wants one, and sends it", { timeout: 60_000, retry: 1 }, async () => {
     const secured = await startServer({ port: 0, auth: { tokens: ["demo-secret"] } });
     try {
       // Chromium logs every 401 answer as a console error; those (and only those) are expected here.
