@@ -31,6 +31,11 @@ export const problemTable = {
         title: "Request validation failed",
         job: false
     },
+    malformed_request: {
+        status: 400,
+        title: "Malformed HTTP request",
+        job: false
+    },
     nesting_too_deep: {
         status: 400,
         title: "JSON nested too deeply",

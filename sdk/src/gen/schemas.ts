@@ -5,7 +5,7 @@ import { z } from "zod";
  * codes marked `job: true` never answer a request: they travel inside `Job.error` (and the
  * job's SSE `error` event) with that status.
  */
-export const ErrorCode = z.enum(["invalid_json", "unauthorized", "request_timeout", "rate_limited", "headers_too_large", "validation_failed", "nesting_too_deep", "function_kind_mismatch", "not_found", "function_not_found", "job_not_found", "method_not_allowed", "result_not_ready", "job_failed", "job_dismissed", "job_already_finished", "payload_too_large", "too_many_items", "unsupported_media_type", "idempotency_key_conflict", "function_failed", "internal_error", "not_implemented", "queue_full", "shutting_down", "call_timeout", "item_failed", "job_timeout", "job_cancelled", "worker_crashed", "result_too_large"]);
+export const ErrorCode = z.enum(["invalid_json", "unauthorized", "request_timeout", "rate_limited", "headers_too_large", "validation_failed", "malformed_request", "nesting_too_deep", "function_kind_mismatch", "not_found", "function_not_found", "job_not_found", "method_not_allowed", "result_not_ready", "job_failed", "job_dismissed", "job_already_finished", "payload_too_large", "too_many_items", "unsupported_media_type", "idempotency_key_conflict", "function_failed", "internal_error", "not_implemented", "queue_full", "shutting_down", "call_timeout", "item_failed", "job_timeout", "job_cancelled", "worker_crashed", "result_too_large"]);
 /** One invalid field. */
 export const FieldError = z.looseObject({
     path: z.string(),

@@ -256,10 +256,10 @@ export interface components {
          *     job's SSE `error` event) with that status.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "unauthorized" | "request_timeout" | "rate_limited" | "headers_too_large" | "validation_failed" | "nesting_too_deep" | "function_kind_mismatch" | "not_found" | "function_not_found" | "job_not_found" | "method_not_allowed" | "result_not_ready" | "job_failed" | "job_dismissed" | "job_already_finished" | "payload_too_large" | "too_many_items" | "unsupported_media_type" | "idempotency_key_conflict" | "function_failed" | "internal_error" | "not_implemented" | "queue_full" | "shutting_down" | "call_timeout" | "item_failed" | "job_timeout" | "job_cancelled" | "worker_crashed" | "result_too_large";
+        ErrorCode: "invalid_json" | "unauthorized" | "request_timeout" | "rate_limited" | "headers_too_large" | "validation_failed" | "malformed_request" | "nesting_too_deep" | "function_kind_mismatch" | "not_found" | "function_not_found" | "job_not_found" | "method_not_allowed" | "result_not_ready" | "job_failed" | "job_dismissed" | "job_already_finished" | "payload_too_large" | "too_many_items" | "unsupported_media_type" | "idempotency_key_conflict" | "function_failed" | "internal_error" | "not_implemented" | "queue_full" | "shutting_down" | "call_timeout" | "item_failed" | "job_timeout" | "job_cancelled" | "worker_crashed" | "result_too_large";
         /** @description One invalid field. */
         FieldError: {
-            /** @description JSON Pointer to the field in the request body ('' for the body itself). */
+            /** @description RFC 6901 JSON Pointer to the part of the request that is wrong: into the JSON body (`/input/items/3`, `/kind`; a missing member is its own pointer, `/input`), or `/<name>` for a query or path parameter (`/limit`, `/id`). */
             path: string;
             message: string;
         };

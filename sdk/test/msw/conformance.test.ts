@@ -5,7 +5,7 @@ import { serveHandlers, type ServedHandlers } from "./serveHandlers.js";
 
 // The base URL the handlers are written for; the adapter maps its own address onto it.
 const MOCK_BASE = "http://polybridge.mock";
-const authCases = loadCases(undefined, ["concurrentWork", "walkJobPages"]).filter((c) => c.id.startsWith("auth.")).map((c) => c.id);
+const authCases = loadCases(undefined, ["concurrentWork", "diningPhilosophers", "walkJobPages"]).filter((c) => c.id.startsWith("auth.")).map((c) => c.id);
 let served: ServedHandlers;
 let servedWithTokens: ServedHandlers;
 

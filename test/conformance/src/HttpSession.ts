@@ -8,6 +8,7 @@ import { bearerToken, redactHeaders, type Credentials } from "./credentials.js";
 import { paddedJobBody } from "./generateBody.js";
 import type { TraceEntry } from "./formatTrace.js";
 import type { Session } from "./Session.js";
+import { rawHttp, type RawLimits, type RawRead } from "./rawHttp.js";
 import { sseLimitTimer } from "./sseLimitTimer.js";
 
 /** A request after interpolation: ready to go on the wire. */
@@ -28,6 +29,8 @@ export interface Exchange {
   /** Lower-cased names; repeated headers joined with `, `. */
   headers: Record<string, string>;
   body: unknown;
+  /** The body exactly as received (raw HTTP mode only; the SDK hands over parsed values). */
+  text?: string;
   elapsedMs: number;
 }
 
@@ -90,6 +93,7 @@ export class HttpSession implements Session {
       status: res.statusCode,
       headers: flatten(res.headers),
       body: parseBody(text, res.headers["content-type"]),
+      text,
       elapsedMs: Math.round(performance.now() - started),
     };
     entry.response = { status: exchange.status, headers: exchange.headers, body: excerpt(text) };
@@ -162,6 +166,32 @@ export class HttpSession implements Session {
     }
   }
 
+  /**
+   * Writes raw request text on a new connection (an `Authorization` line after each request line
+   * when the step's credentials call for one) and reads the responses; the first is contract-checked
+   * against the operation its request line names (a line that names none: the `Problem` rules).
+   */
+  async sendRaw(data: string, auth: Auth | undefined, limits: Omit<RawLimits, "signal">): Promise<RawRead> {
+    const token = bearerToken(auth, this.#credentials);
+    const text = token === undefined ? data : data.replace(/(^|\n)([A-Za-z]+ \S+ HTTP\/1\.[01]\r?\n)/g, `$1$2Authorization: Bearer ${token}\r\n`);
+    const first = /^([A-Za-z]+) (\/\S*) HTTP\/1\.[01]\r?\n/.exec(text);
+    const req: WireRequest = { method: first?.[1] ?? "RAW", path: first?.[2] ?? "/" };
+    const entry = this.#record(req, {}, excerpt(token === undefined ? text : text.replaceAll(token, "<token>")));
+    let read: RawRead;
+    try {
+      read = await rawHttp(new URL(this.#baseUrl), text, { ...limits, signal: this.#signal });
+    } catch (error) {
+      entry.error = String(error);
+      throw new CaseFailure(`raw ${req.method} ${req.path}: ${(error as Error).message}`);
+    }
+    const res = read.responses[0];
+    if (res) {
+      entry.response = { status: res.status, headers: res.headers, body: excerpt(res.text) };
+      if (first) this.#checkContract(req, { status: res.status, headers: res.headers, body: parseBody(res.text, res.headers["content-type"]), elapsedMs: read.elapsedMs }, res.text);
+    } else entry.error = `no complete response (${read.closed ? "connection closed" : `nothing more within ${limits.timeoutMs} ms`}); received: ${excerpt(read.received)}`;
+    return read;
+  }
+
   async #request(req: WireRequest, headers: Record<string, string>, payload: string | undefined, signal: AbortSignal, entry: TraceEntry): Promise<Dispatcher.ResponseData> {
     try {
       return await request(this.#baseUrl + req.path, {
@@ -216,9 +246,14 @@ function isYaml(contentType: string | string[] | undefined): boolean {
   return /^(application|text)\/(x-)?yaml\b/.test(String(contentType ?? "").toLowerCase());
 }
 
-// JSON (and +json) bodies are parsed; so are YAML ones (the spec's own `GET /v1/openapi.yaml`),
-// so cases can match what they say. A body that does not parse stays text.
-function parseBody(text: string, contentType: string | string[] | undefined): unknown {
+/**
+ * JSON (and +json) bodies are parsed; so are YAML ones (the spec's own `GET /v1/openapi.yaml`),
+ * so cases can match what they say. A body that does not parse stays text.
+ *
+ * @example
+ * parseBody('{"a":1}', "application/json"); // { a: 1 }
+ */
+export function parseBody(text: string, contentType: string | string[] | undefined): unknown {
   const type = String(contentType ?? "").toLowerCase();
   if (isYaml(type)) {
     try {

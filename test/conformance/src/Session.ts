@@ -1,5 +1,7 @@
 import type { TraceEntry } from "./formatTrace.js";
+import type { Auth } from "./caseSchema.js";
 import type { Exchange, SseLimits, SseRead, WireRequest } from "./HttpSession.js";
+import type { RawLimits, RawRead } from "./rawHttp.js";
 
 /**
  * What a case's steps and named checks talk to. `HttpSession` puts each request on the wire as
@@ -17,4 +19,6 @@ export interface Session {
   send(req: WireRequest): Promise<Exchange>;
   /** Reads a job's event stream until it ends or a limit is hit. */
   readEvents(req: WireRequest, limits: SseLimits): Promise<SseRead>;
+  /** Writes raw request text on a new connection and reads the responses (raw HTTP mode only). */
+  sendRaw(data: string, auth: Auth | undefined, limits: Omit<RawLimits, "signal">): Promise<RawRead>;
 }

@@ -37,6 +37,8 @@ export const expectSpecSchema = z.strictObject({
   status: z.unknown().optional(),
   headers: z.record(z.string(), z.unknown()).optional(),
   body: z.unknown().optional(),
+  /** A matcher over the body exactly as received, as text (e.g. how a number is written). */
+  bodyText: z.unknown().optional(),
   elapsedMs: z.unknown().optional(),
 });
 
@@ -88,6 +90,34 @@ export const sseStepSchema = z.strictObject({
   capture: capture.optional(),
 });
 
+/**
+ * Bytes written as is on a new TCP connection, for what an HTTP client library will not send
+ * (malformed requests, pipelined requests, `Connection: close` and whether the server then closes).
+ */
+export const rawStepSchema = z.strictObject({
+  raw: z.strictObject({
+    /** The request(s) as text, CRLFs included (YAML double quotes: `"GET / HTTP/1.1\r\n…"`). */
+    send: z.string().min(1),
+    /** Whose credentials to send (see `authSchema`): an `Authorization` line after each request line. */
+    auth: authSchema.optional(),
+    /** Stop once this many complete responses arrived (unless `expect.closed` waits for the close). */
+    responses: z.number().int().positive().default(1),
+    /** How long to wait for the responses (and the close). */
+    timeoutMs: z.number().int().positive().default(5_000),
+  }),
+  /** `status`, `headers`, `body`, `bodyText` and `elapsedMs` apply to the first response. */
+  expect: z
+    .strictObject({
+      ...expectSpecSchema.shape,
+      /** Whether the server closed the socket within `timeoutMs`. */
+      closed: z.boolean().optional(),
+      /** A matcher over the list of every response, `{ status, headers, body, bodyText }`. */
+      responses: z.unknown().optional(),
+    })
+    .optional(),
+  capture: capture.optional(),
+});
+
 export const sleepStepSchema = z.strictObject({ sleep: z.number().int().nonnegative() });
 
 export const checkStepSchema = z.strictObject({
@@ -99,6 +129,7 @@ export const checkStepSchema = z.strictObject({
 export const stepSchemas = {
   request: requestStepSchema,
   sse: sseStepSchema,
+  raw: rawStepSchema,
   sleep: sleepStepSchema,
   check: checkStepSchema,
 } as const;
@@ -122,6 +153,7 @@ export type ExpectSpec = z.infer<typeof expectSpecSchema>;
 export type RequestStep = z.infer<typeof requestStepSchema>;
 export type SseStep = z.infer<typeof sseStepSchema>;
 export type SseExpect = NonNullable<SseStep["expect"]>;
+export type RawStep = z.infer<typeof rawStepSchema>;
 export type SleepStep = z.infer<typeof sleepStepSchema>;
 export type CheckStep = z.infer<typeof checkStepSchema>;
-export type Step = RequestStep | SseStep | SleepStep | CheckStep;
+export type Step = RequestStep | SseStep | RawStep | SleepStep | CheckStep;

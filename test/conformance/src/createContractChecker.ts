@@ -39,9 +39,14 @@ export function createContractChecker(): ContractChecker {
     response(res) {
       const out: string[] = [];
       const isProblem = (res.contentType ?? "").toLowerCase().startsWith("application/problem+json");
-      if (!matchOperation(res.method, res.path) && res.status >= 400) {
+      if (!matchOperation(res.method === "HEAD" ? "GET" : res.method, res.path) && res.status >= 400) {
         if (!isProblem) out.push(`content type '${res.contentType ?? ""}' is not application/problem+json`);
-        else if (!problem(res.body)) out.push(...schemaErrors(problem.errors).map((e) => `Problem ${e}`));
+        else if (res.method !== "HEAD" && !problem(res.body)) out.push(...schemaErrors(problem.errors).map((e) => `Problem ${e}`));
+      } else if (res.method === "HEAD") {
+        // HEAD is GET without a body (docs/PROTOCOL.md): GET's status and content type must be declared;
+        // body-schema errors (they start with the instance path, "/…") cannot apply to an answer without one.
+        const verdict = validate({ ...res, method: "GET", contentType: res.contentType ?? null });
+        out.push(...verdict.errors.filter((e) => !e.startsWith("/")).map((e) => `HEAD as ${verdict.operationId ?? "GET"}: ${e}`));
       } else {
         const verdict = validate({ ...res, contentType: res.contentType ?? null });
         out.push(...verdict.errors.map((e) => (verdict.operationId ? `${verdict.operationId}: ${e}` : e)));

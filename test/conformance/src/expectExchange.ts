@@ -20,6 +20,7 @@ export function expectExchange(spec: ExpectSpec | undefined, exchange: Exchange,
     out.push(...matchValue(expected, exchange.headers[name.toLowerCase()], `header ${name.toLowerCase()}`));
   }
   if (want.body !== undefined) out.push(...matchValue(want.body, exchange.body, "body"));
+  if (want.bodyText !== undefined) out.push(...matchValue(want.bodyText, exchange.text, "body text"));
   if (want.elapsedMs !== undefined) out.push(...matchValue(want.elapsedMs, exchange.elapsedMs, "elapsedMs"));
   return out;
 }

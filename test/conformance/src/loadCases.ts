@@ -95,6 +95,7 @@ function lintStep(step: Step, where: string, ctx: LintContext, problems: string[
     lintExpect(step.expect, where, ctx, problems);
     lintExpect(step.poll?.until, where, ctx, problems);
   }
+  if ("raw" in step) lintExpect(step.expect, where, ctx, problems);
   if ("sse" in step) {
     lintExpect(step.expect, where, ctx, problems);
     if (step.expect?.order !== undefined) {

@@ -6,6 +6,7 @@ import type { NamedCheck } from "./checks/NamedCheck.js";
 import type { TraceEntry } from "./formatTrace.js";
 import { interpolate } from "./interpolate.js";
 import type { ConformanceCase } from "./loadCases.js";
+import { runRawStep } from "./runRawStep.js";
 import { runRequestStep } from "./runRequestStep.js";
 import { runSseStep } from "./runSseStep.js";
 import type { Session } from "./Session.js";
@@ -70,6 +71,7 @@ export async function runCase(c: ConformanceCase, env: CaseEnvironment): Promise
 async function runStep(step: Step, http: Session, vars: Record<string, unknown>, env: CaseEnvironment, signal: AbortSignal): Promise<void> {
   if ("request" in step) await runRequestStep(step, http, vars);
   else if ("sse" in step) await runSseStep(step, http, vars);
+  else if ("raw" in step) await runRawStep(step, http, vars);
   else if ("sleep" in step) await sleep(step.sleep, undefined, { signal });
   else {
     const check = env.checks[step.check];

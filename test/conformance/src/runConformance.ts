@@ -147,7 +147,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       openSession: (signal) =>
         transport ? new SdkSession({ baseUrl: options.url, transport, signal, credentials }) : new HttpSession({ baseUrl: options.url, dispatcher, contract, signal, credentials }),
       checks: namedChecks,
-      vars: { run: randomUUID().slice(0, 8) },
+      // `host` is the server's `host:port`, for the Host line of raw requests.
+      vars: { run: randomUUID().slice(0, 8), host: new URL(options.url).host },
     };
     const runOne = async (c: ConformanceCase): Promise<void> => {
       const outcome = await runCase(c, env);

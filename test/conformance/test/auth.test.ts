@@ -12,7 +12,7 @@ const knownFailing = fileURLToPath(new URL("./sdk-known-failing.txt", import.met
 const TOKEN = "conformance-token-1";
 const OTHER = "conformance-token-2";
 
-const authCases = loadCases(undefined, ["concurrentWork", "walkJobPages"]).filter((c) => c.id.startsWith("auth.")).map((c) => c.id);
+const authCases = loadCases(undefined, ["concurrentWork", "diningPhilosophers", "walkJobPages"]).filter((c) => c.id.startsWith("auth.")).map((c) => c.id);
 const tenantCases = authCases.filter((id) => id.startsWith("auth.tenant."));
 const idsOf = (r: ConformanceReport, outcome: string): string[] => r.cases.filter((c) => c.outcome === outcome).map((c) => c.id).sort();
 const failures = (r: ConformanceReport): string[] => r.cases.filter((c) => c.outcome === "failed").map((c) => `${c.id}: ${c.reason ?? ""}`);

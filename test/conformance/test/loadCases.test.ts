@@ -26,7 +26,7 @@ cases:
 
 describe("loadCases", () => {
   it("loads the bundled cases: at least 80, unique ids, each with a requirement", () => {
-    const cases = loadCases(casesDir, ["concurrentWork", "walkJobPages"]);
+    const cases = loadCases(casesDir, ["concurrentWork", "diningPhilosophers", "walkJobPages"]);
     expect(cases.length).toBeGreaterThanOrEqual(80);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
     for (const c of cases) expect(c.requirement.length).toBeGreaterThan(10);
@@ -69,7 +69,7 @@ cases:
     expect(run).toThrow(/unknown matcher \$bogus/);
     expect(run).toThrow(/unknown check 'nope'/);
     expect(run).toThrow(/bdy/);
-    expect(run).toThrow(/a step needs one of request, sse, sleep, check/);
+    expect(run).toThrow(/a step needs one of request, sse, raw, sleep, check/);
   });
 
   it("names the file of a YAML syntax error", () => {

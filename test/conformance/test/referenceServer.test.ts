@@ -2,7 +2,7 @@ import { startServer, type RunningServer } from "@polybridge/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCases, runConformance } from "@polybridge/conformance";
 
-const authCases = loadCases(undefined, ["concurrentWork", "walkJobPages"]).filter((c) => c.id.startsWith("auth.")).map((c) => c.id);
+const authCases = loadCases(undefined, ["concurrentWork", "diningPhilosophers", "walkJobPages"]).filter((c) => c.id.startsWith("auth.")).map((c) => c.id);
 
 // The whole suite against the reference server, in process, with no known-failing list.
 describe("conformance suite vs the reference server", () => {

@@ -1,4 +1,5 @@
 import { concurrentWork } from "./concurrentWork.js";
+import { diningPhilosophers } from "./diningPhilosophers.js";
 import type { NamedCheck } from "./NamedCheck.js";
 import { walkJobPages } from "./walkJobPages.js";
 
@@ -9,4 +10,4 @@ import { walkJobPages } from "./walkJobPages.js";
  * @example
  * await namedChecks.walkJobPages?.(ctx, { limit: 10 });
  */
-export const namedChecks: Readonly<Record<string, NamedCheck>> = { concurrentWork, walkJobPages };
+export const namedChecks: Readonly<Record<string, NamedCheck>> = { concurrentWork, diningPhilosophers, walkJobPages };

@@ -1,4 +1,5 @@
 import { createClient, PolybridgeError, type Client, type ErrorCode, type Transport } from "@polybridge/sdk";
+import type { RawRead } from "../rawHttp.js";
 import { CaseFailure } from "../CaseFailure.js";
 import type { Auth } from "../caseSchema.js";
 import { bearerToken, redactHeaders, type Credentials } from "../credentials.js";
@@ -68,6 +69,11 @@ export class SdkSession implements Session {
     const wire = entries.at(-1)?.response;
     if (error) return { ...errorAnswer(label, error, wire), elapsedMs };
     return { ...successAnswer(label, wire, result?.replayed), body: result?.data, elapsedMs };
+  }
+
+  /** Raw bytes on a socket are below any client: cases with `raw` steps are skipped in SDK mode (`sdkSkipReason`). */
+  sendRaw(): Promise<RawRead> {
+    return Promise.reject(new CaseFailure("raw steps are not expressible through the SDK"));
   }
 
   /** Reads a job's events with `client.jobs.events(id, { lastEventId, heartbeatMs })`. */

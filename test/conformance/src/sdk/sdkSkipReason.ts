@@ -14,7 +14,8 @@ import { toSdkCall } from "./toSdkCall.js";
  *   the SDK's own media type; `request` steps use request operations, `sse` steps the event stream;
  * - expectations and captures may only name response headers the SDK reads (`sdkReadHeaders`);
  * - the operation must answer JSON on success (not `GET /v1/openapi.yaml`);
- * - nothing may depend on `: heartbeat` comments, which the SDK does not surface.
+ * - nothing may depend on `: heartbeat` comments, which the SDK does not surface;
+ * - no `raw` steps (bytes on a socket) and no `bodyText` (the body as received).
  * Variables are not known yet, so each `${…}` stands in as a plain value for this check.
  *
  * @example
@@ -33,6 +34,7 @@ export function sdkSkipReason(c: ConformanceCase): string | undefined {
 function stepReason(step: Step): string | undefined {
   if ("request" in step) return requestReason(step);
   if ("sse" in step) return sseReason(step);
+  if ("raw" in step) return "writes raw bytes on a socket (raw); the SDK sends only requests it builds itself";
   return undefined;
 }
 
@@ -42,6 +44,7 @@ function requestReason(step: RequestStep): string | undefined {
   if (call.operationId === "streamJobEvents") return "reads an event stream with a request step; the SDK reads it with jobs.events (an sse step)";
   const success = Object.entries(operations[call.operationId].responses).find(([status]) => status.startsWith("2"))?.[1] ?? {};
   if (!Object.keys(success).some((type) => /json/.test(type))) return `reads ${call.operationId}, whose answer is not JSON (${Object.keys(success).join(", ")}); the SDK reads JSON answers only`;
+  if (step.expect?.bodyText !== undefined || step.poll?.until.bodyText !== undefined) return "matches the body as text (bodyText); the SDK hands over parsed values only";
   return headerReason("expects", step.expect) ?? headerReason("polls for", step.poll?.until) ?? captureReason(step.capture);
 }
 
