@@ -54,6 +54,6 @@ describe("GET /v1/jobs/{id}/events?heartbeatMs=", () => {
     const res = await fetch(`${server.url}/v1/jobs/${id}/events?heartbeatMs=${value}`);
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    expect(await res.json()).toMatchObject({ code: "validation_failed", errors: [{ path: "querystring:/heartbeatMs", message }] });
+    expect(await res.json()).toMatchObject({ code: "validation_failed", errors: [{ path: "/heartbeatMs", message }] });
   });
 });

@@ -82,9 +82,9 @@ describe("one process against bad bytes and tricky values", () => {
   });
 
   it.each([
-    ["a garbage request line", "GARBAGE\r\n\r\n", 400, "validation_failed"],
-    ["a non-numeric Content-Length", "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400, "validation_failed"],
-    ["both Transfer-Encoding and Content-Length", "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "validation_failed"],
+    ["a garbage request line", "GARBAGE\r\n\r\n", 400, "malformed_request"],
+    ["a non-numeric Content-Length", "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400, "malformed_request"],
+    ["both Transfer-Encoding and Content-Length", "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "malformed_request"],
     ["an HTTP/1.1 request without Host", "GET /v1/health HTTP/1.1\r\n\r\n", 400, "validation_failed"],
     ["headers over the size limit", `GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431, "headers_too_large"],
   ])("answers %s with problem+json", async (_name, bytes, status, code) => {

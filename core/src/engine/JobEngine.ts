@@ -371,7 +371,7 @@ export class JobEngine {
     const page = pageNewestFirst(this.#ofTenant(tenant), query);
     if (!page) {
       throw new ProblemError("validation_failed", "The cursor is not one this server issued.", {
-        errors: [{ path: "query:/cursor", message: "must be a nextCursor from a previous page" }],
+        errors: [{ path: "/cursor", message: "must be a nextCursor from a previous page" }],
       });
     }
     return page;

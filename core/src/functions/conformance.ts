@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineEmitter, defineReducer, defineUnary, type FunctionDefinition } from "./defineFunction.js";
+import { diningPhilosophers } from "./diningPhilosophers.js";
 
 // Browser-safe on purpose (no Node built-ins): the msw mock handlers run these same definitions.
 
@@ -91,6 +92,6 @@ export const sleep = defineUnary({
 });
 
 /** The conformance set every polybridge server serves (docs/PROTOCOL.md). */
-export const conformanceFunctions: FunctionDefinition[] = [echo, square, isEven, sum, tokenize, fail, sleep] as FunctionDefinition[];
+export const conformanceFunctions: FunctionDefinition[] = [echo, square, isEven, sum, tokenize, fail, sleep, diningPhilosophers] as FunctionDefinition[];
 
 export default conformanceFunctions;

@@ -21,7 +21,7 @@ export interface CreateHandlersOptions {
    * trailing slash). Default `"*"`: any origin, so relative URLs in a page are matched too.
    */
   baseUrl?: string;
-  /** Functions served besides the conformance set (echo, square, isEven, sum, tokenize, fail, sleep). */
+  /** Functions served besides the conformance set (echo, square, isEven, sum, tokenize, fail, sleep, diningPhilosophers). */
   functions?: readonly FunctionDefinition[];
   /** Serve the conformance set. Default true. */
   conformanceFunctions?: boolean;

@@ -16,17 +16,19 @@ function coerce(raw: string, type: string): unknown {
   return raw;
 }
 
-function readLocation(specs: Record<string, ParameterSpec>, values: Record<string, string | undefined>, context: string, errors: FieldError[]): Record<string, unknown> {
+// JSON Pointers as the protocol says (docs/PROTOCOL.md): `/<name>` for path and query parameters;
+// headers, which have no pointer of their own, keep a `header:` prefix as on the reference server.
+function readLocation(specs: Record<string, ParameterSpec>, values: Record<string, string | undefined>, prefix: string, errors: FieldError[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const raw = values[name];
     if (raw === undefined) {
-      if (spec.required) errors.push({ path: `${context}:/${name}`, message: "is required" });
+      if (spec.required) errors.push({ path: `${prefix}/${name}`, message: "is required" });
       continue;
     }
     const parsed = spec.schema.safeParse(coerce(raw, spec.type));
     if (parsed.success) out[name] = parsed.data;
-    else errors.push(...zodFieldErrors(parsed.error, `${context}:/${name}`));
+    else errors.push(...zodFieldErrors(parsed.error, `${prefix}/${name}`));
   }
   return out;
 }
@@ -34,7 +36,7 @@ function readLocation(specs: Record<string, ParameterSpec>, values: Record<strin
 /**
  * Decodes and validates the path, query and header parameters of one request against the
  * generated parameter schemas; every broken one is listed in one `400 validation_failed`
- * with `params:/id`, `querystring:/limit`, `headers:/prefer` paths (the reference server's).
+ * with `/id`, `/limit`, `header:/prefer` paths (the reference server's).
  *
  * @example
  * parseParameters("listJobs", {}, new URL("http://x/v1/jobs?limit=5"), new Headers()); // { query: { limit: 5 }, … }
@@ -55,9 +57,9 @@ export function parseParameters(operation: OperationId, rawParams: Record<string
   const header: Record<string, string | undefined> = {};
   for (const name of Object.keys(specs.header)) header[name] = headers.get(name) ?? undefined;
   const out = {
-    path: readLocation(specs.path, decoded, "params", errors) as Record<string, string>,
-    query: readLocation(specs.query, query, "querystring", errors),
-    headers: readLocation(specs.header, header, "headers", errors) as Record<string, string>,
+    path: readLocation(specs.path, decoded, "", errors) as Record<string, string>,
+    query: readLocation(specs.query, query, "", errors),
+    headers: readLocation(specs.header, header, "header:", errors) as Record<string, string>,
   };
   if (errors.length > 0) {
     const count = errors.length === 1 ? "1 field is invalid" : `${errors.length} fields are invalid`;

@@ -21,7 +21,7 @@ export const cube = defineUnary({
 
 /**
  * Everything served. Keep `conformanceFunctions` (echo, square, isEven, sum, tokenize, fail,
- * sleep): the conformance suite, and clients that probe servers, rely on them.
+ * sleep, diningPhilosophers): the conformance suite, and clients that probe servers, rely on them.
  */
 const functions: readonly FunctionDefinition[] = [...conformanceFunctions, cube];
 

@@ -11,7 +11,7 @@ function problemFor(error: NodeJS.ErrnoException): { code: ErrorCode; detail: st
     case "HPE_HEADER_OVERFLOW":
       return { code: "headers_too_large", detail: "The request headers are larger than the server accepts." };
     default:
-      return { code: "validation_failed", detail: `The HTTP request could not be parsed (${error.code ?? "parse error"}).` };
+      return { code: "malformed_request", detail: `The HTTP request could not be parsed (${error.code ?? "parse error"}${error.message ? `: ${error.message}` : ""}).` };
   }
 }
 

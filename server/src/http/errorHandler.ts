@@ -1,4 +1,4 @@
-import { matchRoute } from "@polybridge/spec";
+import { loadSpec, matchRoute, type JsonObject } from "@polybridge/spec";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ProblemError } from "../ProblemError.js";
 import { drainRequest } from "./drainRequest.js";
@@ -10,18 +10,36 @@ interface AjvLikeError {
   params: Record<string, unknown>;
 }
 
-/** JSON Pointer of the offending field; for a missing or extra property, the property itself. */
+// The values each discriminator of the spec allows, by property name (`kind` → map, filter, fold,
+// mapreduce), so an unknown kind is answered with what is allowed rather than ajv's oneOf wording.
+const discriminatorValues = new Map<string, string[]>();
+for (const schema of Object.values(((loadSpec().components as JsonObject | undefined)?.schemas ?? {}) as Record<string, JsonObject>)) {
+  const d = schema.discriminator as { propertyName?: string; mapping?: Record<string, string> } | undefined;
+  if (d?.propertyName && d.mapping) discriminatorValues.set(d.propertyName, [...new Set([...(discriminatorValues.get(d.propertyName) ?? []), ...Object.keys(d.mapping)])]);
+}
+
+const escapePointer = (key: string): string => key.replaceAll("~", "~0").replaceAll("/", "~1");
+
+/**
+ * RFC 6901 JSON Pointer of the offending part (docs/PROTOCOL.md): into the body; for a missing or
+ * extra member (or a discriminator tag), the member itself; `/<name>` for a query or path parameter
+ * (fastify validates them as objects, so ajv's path is already that). Headers keep a `header:` prefix.
+ */
 function fieldPath(error: AjvLikeError, context: string | undefined): string {
   let path = error.instancePath;
-  const prop = error.params.missingProperty ?? error.params.additionalProperty;
-  if (typeof prop === "string") path += `/${prop}`;
-  return context && context !== "body" ? `${context}:${path || "/"}` : path;
+  const prop = error.params.missingProperty ?? error.params.additionalProperty ?? (error.keyword === "discriminator" ? error.params.tag : undefined);
+  if (typeof prop === "string") path += `/${escapePointer(prop)}`;
+  return context === "headers" ? `header:${path || "/"}` : path;
 }
 
 function fieldMessage(error: AjvLikeError): string {
   if (error.keyword === "additionalProperties") return "is not allowed";
   if (error.keyword === "required") return "is required";
   if (error.keyword === "enum") return `must be one of ${JSON.stringify(error.params.allowedValues)}`;
+  if (error.keyword === "discriminator") {
+    const allowed = discriminatorValues.get(String(error.params.tag));
+    if (allowed) return `must be one of ${allowed.join(", ")}`;
+  }
   return error.message ?? "is invalid";
 }
 

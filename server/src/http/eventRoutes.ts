@@ -22,13 +22,20 @@ export function eventRoutes(app: FastifyInstance, ctx: PolybridgeContext): void 
       const hooked = reply.getHeaders() as OutgoingHttpHeaders;
       reply.hijack();
       const res = reply.raw;
+      // A client's `Connection: close` is honoured: Node then closes the socket when the stream ends.
+      const close = /(?:^|,)\s*close\s*(?:,|$)/i.test(String(request.headers.connection ?? ""));
       res.writeHead(200, {
         ...hooked,
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache",
-        connection: "keep-alive",
+        connection: close ? "close" : "keep-alive",
         "x-accel-buffering": "no",
       });
+      // HEAD (fastify runs this GET handler for it): the stream's headers at once, never a wait for the job.
+      if (request.method === "HEAD") {
+        res.end();
+        return;
+      }
       const backlog = log.since(lastId).map(frame).join("");
       if (log.closed) {
         res.end(backlog);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { ExecutorBusyError, type CallOutcome } from "@polybridge/core/engine";
 import { runCall } from "@polybridge/core/engine";
+import { zodFieldErrors } from "@polybridge/core/functions";
 import { ProblemError } from "../ProblemError.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";
@@ -65,7 +66,7 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
       const { name } = request.params;
       const parsed = callSchema(name).safeParse(request.body.input);
       if (!parsed.success) {
-        const errors = parsed.error.issues.map((i) => ({ path: `/input${i.path.map((p) => `/${String(p)}`).join("")}`, message: i.message }));
+        const errors = zodFieldErrors(parsed.error, "/input");
         throw new ProblemError("validation_failed", `Invalid input for ${name}: ${errors.map((e) => `${e.path} ${e.message}`).join("; ")}`, { errors });
       }
       const started = performance.now();
