@@ -138,9 +138,10 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
     if (prefix && url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return undefined;
     return url.pathname.slice(prefix.length) || "/";
   };
+  // HEAD is GET without a body (docs/PROTOCOL.md): routed as GET, answered by a `head` handler below.
   const route = (request: Request): RouteMatch => {
     const pathname = apiPath(new URL(request.url));
-    return pathname === undefined ? { kind: "none" } : matchOperation(request.method, pathname);
+    return pathname === undefined ? { kind: "none" } : matchOperation(request.method === "HEAD" ? "GET" : request.method, pathname);
   };
 
   const answer = async (operation: OperationId, rawParams: Record<string, string>, request: Request): Promise<Response> => {
@@ -180,6 +181,25 @@ export function createHandlers(options: CreateHandlersOptions = {}): PolybridgeM
       },
     ),
   );
+  // HEAD of every GET operation: GET's status and headers, no body. An event stream is cancelled
+  // at once (it would never end), so HEAD of a running job's events answers without waiting.
+  for (const operation of Object.keys(operations) as OperationId[]) {
+    if (operations[operation].method !== "GET") continue;
+    handlers.push(
+      http.head(
+        ({ request }) => {
+          const found = route(request);
+          return found.kind === "operation" && found.operation === operation;
+        },
+        async ({ request }) => {
+          const found = route(request);
+          const response = await answer(operation, found.kind === "operation" ? found.rawParams : {}, request);
+          await response.body?.cancel();
+          return new HttpResponse(null, { status: response.status, headers: response.headers });
+        },
+      ),
+    );
+  }
   // Last: unknown routes and wrong methods, as the reference server answers them. With a base
   // URL the mock owns everything under it; with "*" only the API's paths, not a page's assets.
   handlers.push(

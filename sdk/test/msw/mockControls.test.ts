@@ -103,7 +103,7 @@ describe("the in-memory engine", () => {
     const call = await (await post("/v1/functions/shout/call", { input: "hey" })).json();
     expect(call).toMatchObject({ function: "shout", output: "HEY" });
     const names = ((await (await fetch(`${BASE}/v1/functions`)).json()) as { functions: Array<{ name: string }> }).functions.map((f) => f.name);
-    expect(names).toEqual(["echo", "fail", "isEven", "shout", "sleep", "square", "sum", "tokenize"]);
+    expect(names).toEqual(["diningPhilosophers", "echo", "fail", "isEven", "shout", "sleep", "square", "sum", "tokenize"]);
   });
 
   it("gives the same ids for the same seed, other ids for another, and reset() restarts them", async () => {
