@@ -1,5 +1,6 @@
 export { startServer, type ServerOptions, type RunningServer } from "./startServer.js";
 export { polybridgePlugin, type PolybridgePluginOptions } from "./http/polybridgePlugin.js";
+export { clientErrorHandler } from "./http/clientErrorHandler.js";
 export { bearerAuth, readAuthEnv, readTokensFile, parseOpenGroups, tenantOf, type AuthSettings, type OpenGroup } from "./http/bearerAuth.js";
 export { JobEngine, isTerminal, type JobEngineOptions, type Submission } from "./engine/JobEngine.js";
 export { LocalExecutor, type LocalExecutorOptions } from "./engine/LocalExecutor.js";

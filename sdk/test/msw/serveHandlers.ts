@@ -1,6 +1,6 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { problem } from "@polybridge/core";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { clientErrorHandler } from "@polybridge/server";
 import { getResponse, type RequestHandler } from "msw";
 
 /** A running adapter: its base URL and how to stop it. */
@@ -50,22 +50,6 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
 }
 
 /**
- * What msw never sees, since it receives parsed Fetch `Request`s: bytes Node's HTTP parser
- * rejects. This adapter is the mocks' HTTP front, so it answers them as every polybridge server
- * does (docs/PROTOCOL.md): problem+json with `Connection: close`, then the socket is closed.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === "ECONNRESET" || socket.destroyed) return;
-  const code = error.code === "HPE_HEADER_OVERFLOW" ? "headers_too_large" : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "request_timeout" : "malformed_request";
-  const body = JSON.stringify(problem(code, `The HTTP request could not be parsed (${error.code ?? "parse error"}).`));
-  const status = problem(code).status;
-  if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  }
-  socket.destroy();
-}
-
-/**
  * Serves msw handlers over real HTTP, so tools that speak HTTP (the conformance runner) can
  * test them: each request becomes a Fetch `Request`, msw's `getResponse` answers it, and the
  * `Response` is streamed back (SSE included). The request's signal aborts when the client leaves.
@@ -89,7 +73,9 @@ export async function serveHandlers(handlers: RequestHandler[], base: string): P
       }
     })();
   });
-  server.on("clientError", answerClientError);
+  // msw sees parsed Requests only; what Node's parser rejects is answered as every polybridge
+  // server answers it (docs/PROTOCOL.md): problem+json, Connection: close, then the socket closes.
+  server.on("clientError", clientErrorHandler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

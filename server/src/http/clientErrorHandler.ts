@@ -18,10 +18,13 @@ function problemFor(error: NodeJS.ErrnoException): { code: ErrorCode; detail: st
 /**
  * fastify's `clientErrorHandler`: errors Node raises before a request reaches a route (a garbage
  * request line, a bad `Content-Length`, headers too large, a body that never arrives) leave as
- * problem+json like every other error, then the connection closes.
+ * problem+json like every other error (`400 malformed_request`, `431 headers_too_large`, `408
+ * request_timeout`), with `Connection: close`, then the connection closes. Also a Node HTTP
+ * server's `clientError` listener, for anything else that serves the protocol over `node:http`.
  *
  * @example
  * Fastify({ clientErrorHandler });
+ * createServer(handler).on("clientError", clientErrorHandler);
  */
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;

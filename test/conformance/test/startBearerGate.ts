@@ -1,5 +1,6 @@
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { clientErrorHandler } from "@polybridge/server";
 
 /** A running gate: its URL, every request it refused, and how to stop it. */
 export interface BearerGate {
@@ -47,6 +48,8 @@ export async function startBearerGate(upstream: string, token: string): Promise<
       up.end(Buffer.concat(chunks));
     });
   });
+  // Bytes the gate's parser rejects never reach upstream: the gate answers them as the server would.
+  server.on("clientError", clientErrorHandler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
