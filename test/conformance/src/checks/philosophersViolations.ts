@@ -43,6 +43,10 @@ export function philosophersViolations(input: PhilosophersInput, output: unknown
   }
   const ticks = new Set(entries.flatMap(([, s, e]) => [s, e]));
   if (ticks.size !== entries.length * 2) wrong.push("ticks are not distinct");
+  const perPhilosopher = new Array<number>(n).fill(0);
+  for (const [i] of entries) perPhilosopher[i] = (perPhilosopher[i] ?? 0) + 1;
+  const short = perPhilosopher.findIndex((c) => c !== input.meals);
+  if (short >= 0) wrong.push(`philosopher ${short} has ${perPhilosopher[short]} meals in the log, expected ${input.meals}`);
   wrong.push(...overlaps(n, entries));
   return wrong;
 }
@@ -51,7 +55,6 @@ export function philosophersViolations(input: PhilosophersInput, output: unknown
 function overlaps(n: number, entries: readonly [number, number, number][]): string[] {
   const marks = entries.flatMap(([i, s, e]) => [{ t: s, i, start: true }, { t: e, i, start: false }]).sort((a, b) => a.t - b.t);
   const eating = new Set<number>();
-  const counts = new Array<number>(n).fill(0);
   const wrong: string[] = [];
   for (const m of marks) {
     if (!m.start) {
@@ -61,7 +64,6 @@ function overlaps(n: number, entries: readonly [number, number, number][]): stri
     if (eating.has(m.i)) wrong.push(`philosopher ${m.i} starts a meal at tick ${m.t} while still eating`);
     for (const j of [(m.i + 1) % n, (m.i + n - 1) % n]) if (j !== m.i && eating.has(j)) wrong.push(`neighbours ${m.i} and ${j} eat together at tick ${m.t}`);
     eating.add(m.i);
-    counts[m.i] = (counts[m.i] ?? 0) + 1;
     if (wrong.length > 5) break;
   }
   return wrong;
