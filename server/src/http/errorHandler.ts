@@ -86,6 +86,12 @@ const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** fastify error handler: every error leaves as problem+json; 5xx are logged. */
 export async function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  // An empty id or name (`GET /v1/jobs/`, `POST /v1/functions//call`) names no resource: 404
+  // not_found as for any unknown route (docs/PROTOCOL.md), not a schema error about the segment.
+  // Decided here, where the params schema has already refused it, so other requests pay nothing.
+  if ((error as { validationContext?: string }).validationContext === "params" && Object.values(request.params ?? {}).some((value) => value === "")) {
+    return notFoundHandler(request, reply);
+  }
   const problemError = toProblemError(error);
   if (problemError.status >= 500) request.log.error({ err: error }, "request failed");
   if (problemError.code === "payload_too_large") {

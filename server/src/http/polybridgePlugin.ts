@@ -2,7 +2,7 @@ import { defaultLimits } from "@polybridge/core";
 import { createAjv } from "@polybridge/spec";
 import type { FastifyInstance } from "fastify";
 import { ProblemError } from "../ProblemError.js";
-import { errorHandler, sendProblem } from "./errorHandler.js";
+import { errorHandler } from "./errorHandler.js";
 import { eventRoutes } from "./eventRoutes.js";
 import { functionRoutes } from "./functionRoutes.js";
 import { healthRoutes } from "./healthRoutes.js";
@@ -63,16 +63,6 @@ export async function polybridgePlugin(app: FastifyInstance, options: Polybridge
   // (docs/PROTOCOL.md, "Errors"); parameters such as `charset` are allowed.
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, parseJson);
   app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: "buffer" }, parseJson);
-
-  // An empty id or name (`GET /v1/jobs/`, `POST /v1/functions//call`) names no resource: 404
-  // not_found, as for any unknown route (docs/PROTOCOL.md), not a schema error about the segment.
-  app.addHook("onRequest", async (request, reply) => {
-    const params = request.params as Record<string, unknown> | undefined;
-    if (params && Object.values(params).some((value) => value === "")) {
-      return sendProblem(reply, new ProblemError("not_found", `No route ${request.method} ${request.url.split("?")[0] ?? ""}.`));
-    }
-    return undefined;
-  });
 
   healthRoutes(app, options);
   metaRoutes(app);
