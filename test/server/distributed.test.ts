@@ -1,26 +1,16 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { startServer, type RunningServer } from "@polybridge/server";
 import { BullMQExecutor } from "@polybridge/server/distributed";
+import { Worker } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
 import { startRedis } from "../helpers/startRedis.js";
+import { startWorkerProcess, type WorkerProcess } from "../cluster/workerProcess.js";
 
-const cli = fileURLToPath(new URL("../../cli/bin/polybridge.js", import.meta.url));
 let redis: Awaited<ReturnType<typeof startRedis>>;
 let server: RunningServer;
 let api: ReturnType<typeof contractClient>;
-const workers: ChildProcess[] = [];
-
-/** Starts `polybridge worker` and resolves once it takes chunks. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, "worker", "--redis", redis.url, "--workers", "1", "--lock-ms", "1000"], { stdio: ["ignore", "pipe", "inherit"] });
-  workers.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("taking chunks") && resolve(child));
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-}
+let workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -28,12 +18,12 @@ beforeAll(async () => {
   await executor.ready();
   server = await startServer({ port: 0, executor });
   api = contractClient(server.url);
-  await Promise.all([startWorkerProcess(), startWorkerProcess()]);
+  workers = await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, ["--workers", "1", "--lock-ms", "1000"])));
 }, 180_000);
 
 afterAll(async () => {
   await server?.close(1_000);
-  for (const worker of workers) worker.kill("SIGKILL");
+  await Promise.all(workers.map((worker) => worker.kill()));
   redis?.stop();
 });
 
@@ -67,9 +57,35 @@ describe("scale-out on Redis + BullMQ (polybridge serve --redis, polybridge work
   it("re-runs the chunks of a worker process that died: the result is exact", async () => {
     const submitted = await api.post("/v1/jobs", { kind: "map", function: "sleep", input: { items: Array.from({ length: 8 }, () => 400) }, options: { chunkSize: 1 } });
     await expect.poll(async () => (await api.get(`/v1/jobs/${submitted.body.id}`)).body.progress.completedChunks, { timeout: 10_000 }).toBeGreaterThan(0);
-    workers[0]?.kill("SIGKILL");
+    await workers[0]?.kill();
     const done = await api.settle(submitted.body.id, 60_000);
     expect(done.body.status).toBe("successful");
     expect((await api.get(`/v1/jobs/${submitted.body.id}/result`)).body.items).toEqual(Array.from({ length: 8 }, () => 400));
+  });
+
+  it("drops a reply that does not answer the waiting attempt and queues the chunk again", async () => {
+    // A rogue worker on a private queue: its first reply carries a wrong token (what a reply for
+    // another attempt, or one from before a Redis data loss, looks like), the next ones are right.
+    const queueName = "forged-replies";
+    const executor = new BullMQExecutor({ redisUrl: redis.url, queueName, sweepMs: 200, log: () => undefined });
+    await executor.ready();
+    let calls = 0;
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const rogue = new Worker(
+      queueName,
+      async (job) => ({ id: String(job.id), token: calls++ === 0 ? "forged" : (job.data as { token: string }).token, outcome: { ok: true, kind: "fold", value: calls } }),
+      { connection },
+    );
+    try {
+      const task = { kind: "fold" as const, fn: "countPrimes", offset: 0, source: { range: { start: 0, step: 1, count: 10 } } };
+      const outcome = await executor.runChunk(task, new AbortController().signal);
+      expect(outcome).toEqual({ ok: true, kind: "fold", value: 2 });
+      expect(executor.stats()).toMatchObject({ waiting: 0 });
+      expect(executor.stats().dropped).toBeGreaterThanOrEqual(1);
+    } finally {
+      await rogue.close();
+      connection.disconnect();
+      await executor.close();
+    }
   });
 });

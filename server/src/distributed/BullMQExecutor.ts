@@ -1,7 +1,10 @@
-import { Queue, QueueEvents, type Job } from "bullmq";
+import { randomUUID } from "node:crypto";
+import { Job, Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import type { CallOutcome, ChunkOutcome, ChunkTask, Executor } from "@polybridge/core/engine";
 import type { WorkerMessage } from "../engine/worker.js";
+import { matchReply, type ChunkRequest } from "./chunkReply.js";
+import { OutageLog, type OutageLogger } from "./OutageLog.js";
 import { DEFAULT_QUEUE, cancelChannel, redisConnection } from "./redisConnection.js";
 
 /** Options of {@link BullMQExecutor}. */
@@ -14,13 +17,47 @@ export interface BullMQExecutorOptions {
    * total worker threads of the fleet. Default 8.
    */
   parallelism?: number;
+  /**
+   * How often chunks still waiting for an answer are checked in Redis: an answer whose event was
+   * missed is read from the queue, a chunk Redis lost (restart without persistence) is queued
+   * again. Default 1000 ms.
+   */
+  sweepMs?: number;
+  /** Where Redis outages and dropped replies are reported (one line each). Default: stderr. */
+  log?: OutageLogger;
 }
+
+/** One attempt of a chunk or call, waiting for its reply. */
+interface Pending {
+  message: WorkerMessage;
+  /** Random per executor call: no two calls share queue ids, whatever Redis forgot. */
+  base: string;
+  attempt: number;
+  /** BullMQ id of the current attempt: `${base}.${attempt}`. */
+  id: string;
+  /** Random per attempt; the worker echoes it with the outcome. */
+  token: string;
+  /** The queue acknowledged the add: from then on the sweep may look the attempt up. */
+  added: boolean;
+  checkedAt: number;
+  resolve(outcome: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Completed and failed chunk entries kept this long for a sweep that missed their event. */
+const KEEP_FINISHED = { age: 600 };
 
 /**
  * Runs chunks on `polybridge worker` processes on other machines, through a BullMQ queue in Redis.
+ *
+ * Every attempt of a chunk gets its own queue id (`chunk.<uuid>.<attempt>`, never reused, even when
+ * Redis lost its data and restarted) and a random token; the worker answers with both, and a reply
+ * that does not match the attempt waiting for it is dropped, never combined. One `completed` and one
+ * `failed` listener serve every chunk. A sweep reads answers whose event was missed and re-queues
+ * chunks that Redis lost, so a job never waits for its timeout because of a Redis restart.
  * A worker that dies leaves its chunk stalled; BullMQ hands it to another worker (stalled-job
- * recovery), and the engine re-runs chunks whose job failed. Cancel removes waiting chunks and asks
- * the worker running one (Redis pub/sub) to abort it.
+ * recovery), and the engine re-runs chunks whose queue entry failed. Cancel removes waiting chunks
+ * and asks the worker running one (Redis pub/sub) to abort it.
  *
  * @example
  * import { BullMQExecutor } from "@polybridge/server/distributed";
@@ -32,21 +69,49 @@ export class BullMQExecutor implements Executor {
   readonly parallelism: number;
   readonly #queue: Queue;
   readonly #events: QueueEvents;
+  readonly #clients: Redis[];
   readonly #publisher: Redis;
   readonly #channel: string;
+  readonly #pending = new Map<string, Pending>();
+  readonly #outage: OutageLog;
+  readonly #sweepMs: number;
+  readonly #sweeper: NodeJS.Timeout;
+  #sweeping = false;
+  #dropped = 0;
+  #requeued = 0;
 
   constructor(options: BullMQExecutorOptions) {
     const name = options.queueName ?? DEFAULT_QUEUE;
     this.parallelism = options.parallelism ?? 8;
-    this.#queue = new Queue(name, { connection: redisConnection(options.redisUrl) });
-    this.#events = new QueueEvents(name, { connection: redisConnection(options.redisUrl) });
+    this.#outage = new OutageLog("serve", options.log);
+    this.#sweepMs = options.sweepMs ?? 1_000;
+    const queueClient = redisConnection(options.redisUrl);
     this.#publisher = redisConnection(options.redisUrl);
+    this.#clients = [queueClient, this.#publisher];
+    for (const client of this.#clients) client.on("error", this.#outage.error).on("ready", this.#outage.ready);
+    this.#queue = new Queue(name, { connection: queueClient });
+    this.#events = new QueueEvents(name, { connection: redisConnection(options.redisUrl) });
+    this.#queue.on("error", this.#outage.error);
+    this.#events.on("error", this.#outage.error);
+    this.#events.on("completed", ({ jobId, returnvalue }) => this.#answer(jobId, returnvalue));
+    this.#events.on("failed", ({ jobId, failedReason }) => this.#fail(jobId, failedReason));
     this.#channel = cancelChannel(name);
+    this.#sweeper = setInterval(() => void this.#sweep(), this.#sweepMs).unref();
   }
 
   /** Resolves once the queue's event stream is listening (so no completion is missed). */
   async ready(): Promise<void> {
     await Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady()]);
+  }
+
+  /** True while Redis is unreachable (from the last connection error to the next ready client). */
+  get redisDown(): boolean {
+    return this.#outage.down;
+  }
+
+  /** Replies dropped because they answered no waiting attempt, and chunks re-queued after Redis lost them. */
+  stats(): { waiting: number; dropped: number; requeued: number } {
+    return { waiting: this.#pending.size, dropped: this.#dropped, requeued: this.#requeued };
   }
 
   runChunk(task: ChunkTask, signal: AbortSignal): Promise<ChunkOutcome> {
@@ -57,27 +122,112 @@ export class BullMQExecutor implements Executor {
     return this.#run({ type: "call", fn, input }, signal) as Promise<CallOutcome>;
   }
 
-  async #run(message: WorkerMessage, signal: AbortSignal): Promise<unknown> {
+  #run(message: WorkerMessage, signal: AbortSignal): Promise<unknown> {
     signal.throwIfAborted();
-    // One attempt: the engine decides about re-runs; stalled chunks are recovered by BullMQ itself.
-    const job: Job = await this.#queue.add(message.type, message, { attempts: 1, removeOnComplete: true, removeOnFail: true });
-    const onAbort = (): void => {
-      void this.#publisher.publish(this.#channel, String(job.id));
-      void job.remove().catch(() => undefined);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+    return new Promise((resolve, reject) => {
+      // One listener per attempt, removed when it settles: many chunks of a job share the signal.
+      const onAbort = (): void => {
+        this.#pending.delete(entry.id);
+        void this.#publisher.publish(this.#channel, entry.id).catch(() => undefined);
+        void this.#queue.remove(entry.id).catch(() => undefined);
+        reject(signal.reason);
+      };
+      const settle = (): void => {
+        signal.removeEventListener("abort", onAbort);
+        this.#pending.delete(entry.id);
+      };
+      const entry: Pending = {
+        message,
+        base: `${message.type}.${randomUUID()}`,
+        attempt: 0,
+        id: "",
+        token: "",
+        added: false,
+        checkedAt: 0,
+        resolve: (outcome) => (settle(), resolve(outcome)),
+        reject: (error) => (settle(), reject(error)),
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#enqueue(entry);
+    });
+  }
+
+  /** Queues a new attempt of `entry` under a fresh id and token. */
+  #enqueue(entry: Pending): void {
+    this.#pending.delete(entry.id);
+    entry.attempt++;
+    entry.id = `${entry.base}.${entry.attempt}`;
+    entry.token = randomUUID();
+    entry.added = false;
+    this.#pending.set(entry.id, entry);
+    const id = entry.id;
+    const data: ChunkRequest = { ...entry.message, token: entry.token };
+    // One attempt per queue entry: the engine decides about re-runs; stalled chunks are recovered by BullMQ itself.
+    this.#queue.add(entry.message.type, data, { jobId: id, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED }).then(
+      () => {
+        entry.added = true;
+        entry.checkedAt = Date.now();
+      },
+      (error: unknown) => this.#pending.get(id) === entry && entry.reject(error),
+    );
+  }
+
+  #answer(id: string, reply: unknown): boolean {
+    const entry = this.#pending.get(id);
+    if (!entry) return false; // an attempt already answered, cancelled or superseded
+    const match = matchReply(reply, entry.id, entry.token);
+    if (!match) {
+      this.#dropped++;
+      this.#outage.log(`dropped a reply for ${id} that does not answer the attempt waiting under that id`);
+      return false;
+    }
+    entry.resolve(match.outcome);
+    // Read: nothing else needs it. A miss leaves it to removeOnComplete's age.
+    void this.#queue.remove(id).catch(() => undefined);
+    return true;
+  }
+
+  #fail(id: string, reason: string): void {
+    this.#pending.get(id)?.reject(new Error(reason));
+  }
+
+  /** Looks up attempts unanswered for a sweep period: reads missed answers, re-queues lost chunks. */
+  async #sweep(): Promise<void> {
+    if (this.#sweeping || this.#pending.size === 0) return;
+    this.#sweeping = true;
     try {
-      return await Promise.race([
-        job.waitUntilFinished(this.#events),
-        new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true })),
-      ]);
+      const now = Date.now();
+      const due = [...this.#pending.values()].filter((entry) => entry.added && now - entry.checkedAt >= this.#sweepMs);
+      let lost = 0;
+      await Promise.all(
+        due.map(async (entry) => {
+          const id = entry.id;
+          entry.checkedAt = now;
+          const state = await this.#queue.getJobState(id);
+          if (this.#pending.get(id) !== entry) return; // answered meanwhile
+          if (state === "unknown") {
+            lost++;
+            this.#requeued++;
+            return this.#enqueue(entry);
+          }
+          if (state !== "completed" && state !== "failed") return;
+          const job = await Job.fromId(this.#queue, id);
+          if (this.#pending.get(id) !== entry) return;
+          if (state === "failed") return entry.reject(new Error(job?.failedReason ?? "chunk failed"));
+          if (!this.#answer(id, job?.returnvalue)) this.#enqueue(entry);
+        }),
+      );
+      if (lost > 0) this.#outage.log(`serve: ${lost} chunk(s) were lost by Redis (restart without persistence?) and are queued again`);
+    } catch {
+      // Redis went away mid-sweep: the next one retries.
     } finally {
-      signal.removeEventListener("abort", onAbort);
+      this.#sweeping = false;
     }
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     await Promise.all([this.#events.close(), this.#queue.close()]);
-    this.#publisher.disconnect();
+    for (const client of this.#clients) client.disconnect();
   }
 }

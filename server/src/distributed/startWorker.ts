@@ -1,6 +1,7 @@
 import { Worker } from "bullmq";
 import { LocalExecutor } from "../engine/LocalExecutor.js";
-import type { WorkerMessage } from "../engine/worker.js";
+import type { ChunkReply, ChunkRequest } from "./chunkReply.js";
+import { OutageLog, type OutageLogger } from "./OutageLog.js";
 import { builtinsModule } from "../functions/builtinsModule.js";
 import { WorkerMetrics } from "../metrics/WorkerMetrics.js";
 import { DEFAULT_QUEUE, cancelChannel, redisConnection } from "./redisConnection.js";
@@ -18,6 +19,8 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** Serve this worker's Prometheus metrics at `GET /metrics` on `host:port` (port 0: any free one; host default 127.0.0.1). Default: none. */
   metrics?: { port: number; host?: string };
+  /** Where Redis outages are reported (one line when it goes, one when it is back). Default: stderr. */
+  log?: OutageLogger;
 }
 
 /** A running worker process's handle. */
@@ -48,34 +51,38 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await pool.close();
     throw error;
   }
-  const worker = new Worker<WorkerMessage>(
+  const run = async (message: ChunkRequest, abort: AbortSignal): Promise<unknown> => {
+    if (message.type !== "chunk") return pool.call(message.fn, message.input, abort);
+    if (!metrics) return pool.runChunk(message.task, abort);
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const outcome = await pool.runChunk(message.task, abort);
+      metrics.observeChunk(message.task.kind, seconds(), outcome.ok ? undefined : "item_failed");
+      return outcome;
+    } catch (error) {
+      metrics.observeChunk(message.task.kind, seconds(), abort.aborted ? "cancelled" : "worker_crashed");
+      throw error;
+    }
+  };
+  const outage = new OutageLog("worker", options.log);
+  const connection = redisConnection(options.redisUrl);
+  connection.on("error", outage.error).on("ready", outage.ready);
+  const worker = new Worker<ChunkRequest, ChunkReply>(
     queueName,
-    async (job, _token, signal) => {
-      const abort = signal ?? new AbortController().signal;
-      const message = job.data;
-      if (message.type !== "chunk") return pool.call(message.fn, message.input, abort);
-      if (!metrics) return pool.runChunk(message.task, abort);
-      const started = performance.now();
-      const seconds = (): number => (performance.now() - started) / 1000;
-      try {
-        const outcome = await pool.runChunk(message.task, abort);
-        metrics.observeChunk(message.task.kind, seconds(), outcome.ok ? undefined : "item_failed");
-        return outcome;
-      } catch (error) {
-        metrics.observeChunk(message.task.kind, seconds(), abort.aborted ? "cancelled" : "worker_crashed");
-        throw error;
-      }
-    },
+    // The reply names the queue entry and echoes its token: the server combines it only into the attempt that asked.
+    async (job, _token, signal) => ({ id: String(job.id), token: job.data.token, outcome: await run(job.data, signal ?? new AbortController().signal) }),
     {
-      connection: redisConnection(options.redisUrl),
+      connection,
       concurrency: pool.parallelism,
       lockDuration,
       stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
       maxStalledCount: 3,
     },
   );
-  worker.on("error", () => undefined);
+  worker.on("error", outage.error);
   const subscriber = redisConnection(options.redisUrl);
+  subscriber.on("error", outage.error).on("ready", outage.ready);
   await subscriber.subscribe(cancelChannel(queueName));
   subscriber.on("message", (_channel: string, jobId: string) => worker.cancelJob(jobId, "cancelled by the server"));
   await worker.waitUntilReady();
@@ -84,6 +91,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     async close() {
       subscriber.disconnect();
       await worker.close();
+      connection.disconnect();
       await pool.close();
       await metrics?.close();
     },

@@ -1,0 +1,64 @@
+/** Where {@link OutageLog} writes its lines. */
+export type OutageLogger = (message: string) => void;
+
+/** Writes one line on stderr: the serve and worker processes' logs stay readable during an outage. */
+export const stderrLogger: OutageLogger = (message) => {
+  process.stderr.write(`polybridge: ${message}\n`);
+};
+
+/**
+ * Logs a Redis outage once: the first connection error after the link was up (or at start), then
+ * nothing until a client is ready again, which is logged once too. ioredis retries every few
+ * hundred milliseconds and every client (queue, events, blocking, pub/sub) reports each retry: without
+ * this, a Redis restart writes hundreds of identical lines.
+ *
+ * @example
+ * const outage = new OutageLog("serve", stderrLogger);
+ * client.on("error", outage.error);
+ * client.on("ready", outage.ready);
+ */
+export class OutageLog {
+  #down = false;
+  #errors = 0;
+  #since = 0;
+
+  constructor(
+    readonly name: string,
+    readonly log: OutageLogger = stderrLogger,
+  ) {}
+
+  /** True between a connection error and the next ready client. */
+  get down(): boolean {
+    return this.#down;
+  }
+
+  readonly error = (error: unknown): void => {
+    if (!isConnectionError(error)) {
+      // A consequence of an outage (a lock or key Redis lost) is not news while it lasts.
+      if (!this.#down) this.log(`${this.name}: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    this.#errors++;
+    if (this.#down) return;
+    this.#down = true;
+    this.#since = Date.now();
+    const message = error instanceof Error ? error.message : String(error);
+    this.log(`${this.name}: Redis unreachable (${message}); retrying quietly until it is back`);
+  };
+
+  readonly ready = (): void => {
+    if (!this.#down) return;
+    this.#down = false;
+    this.log(`${this.name}: Redis is back after ${Math.round((Date.now() - this.#since) / 100) / 10} s (${this.#errors} connection errors)`);
+    this.#errors = 0;
+  };
+}
+
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+/** Errors of the link to Redis (as opposed to errors of a command). */
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && CONNECTION_CODES.has(code)) || /connection is closed|connect E|socket closed|LOADING/i.test(error.message);
+}
