@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
-import type { CallOutcome, ChunkOutcome, ChunkTask, Executor } from "@polybridge/core/engine";
+import { ExecutorBusyError, type CallOutcome, type ChunkOutcome, type ChunkTask, type Executor } from "@polybridge/core/engine";
 import type { WorkerMessage } from "../engine/worker.js";
 import { matchReply, type ChunkRequest } from "./chunkReply.js";
 import { OutageLog, type OutageLogger } from "./OutageLog.js";
@@ -85,12 +85,12 @@ export class BullMQExecutor implements Executor {
     this.parallelism = options.parallelism ?? 8;
     this.#outage = new OutageLog("serve", options.log);
     this.#sweepMs = options.sweepMs ?? 1_000;
-    const queueClient = redisConnection(options.redisUrl);
-    this.#publisher = redisConnection(options.redisUrl);
-    this.#clients = [queueClient, this.#publisher];
-    for (const client of this.#clients) client.on("error", this.#outage.error).on("ready", this.#outage.ready);
+    const queueClient = redisConnection(options.redisUrl, this.#outage);
+    const eventsClient = redisConnection(options.redisUrl, this.#outage);
+    this.#publisher = redisConnection(options.redisUrl, this.#outage);
+    this.#clients = [queueClient, eventsClient, this.#publisher];
     this.#queue = new Queue(name, { connection: queueClient });
-    this.#events = new QueueEvents(name, { connection: redisConnection(options.redisUrl) });
+    this.#events = new QueueEvents(name, { connection: eventsClient });
     this.#queue.on("error", this.#outage.error);
     this.#events.on("error", this.#outage.error);
     this.#events.on("completed", ({ jobId, returnvalue }) => this.#answer(jobId, returnvalue));
@@ -118,7 +118,13 @@ export class BullMQExecutor implements Executor {
     return this.#run({ type: "chunk", task }, signal) as Promise<ChunkOutcome>;
   }
 
+  /**
+   * While Redis is unreachable a call is refused at once (`ExecutorBusyError`: the route answers
+   * `503 queue_full` with `Retry-After`) instead of waiting for the call timeout; job chunks wait
+   * for Redis instead, and the job goes on when it is back.
+   */
   call(fn: string, input: unknown, signal: AbortSignal): Promise<CallOutcome> {
+    if (this.#outage.down) return Promise.reject(new ExecutorBusyError("Redis is unreachable"));
     return this.#run({ type: "call", fn, input }, signal) as Promise<CallOutcome>;
   }
 

@@ -66,8 +66,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
   };
   const outage = new OutageLog("worker", options.log);
-  const connection = redisConnection(options.redisUrl);
-  connection.on("error", outage.error).on("ready", outage.ready);
+  const connection = redisConnection(options.redisUrl, outage);
   const worker = new Worker<ChunkRequest, ChunkReply>(
     queueName,
     // The reply names the queue entry and echoes its token: the server combines it only into the attempt that asked.
@@ -81,8 +80,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   );
   worker.on("error", outage.error);
-  const subscriber = redisConnection(options.redisUrl);
-  subscriber.on("error", outage.error).on("ready", outage.ready);
+  const subscriber = redisConnection(options.redisUrl, outage);
   await subscriber.subscribe(cancelChannel(queueName));
   subscriber.on("message", (_channel: string, jobId: string) => worker.cancelJob(jobId, "cancelled by the server"));
   await worker.waitUntilReady();
