@@ -4,37 +4,27 @@
 // wrong count; without a second job it hung until its timeout.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
-import { startServerProcess, type ServerProcess } from "../helpers/serverProcess.js";
-import { RedisProcess } from "./RedisProcess.js";
-import { cliBin, startWorkerProcess, type WorkerProcess } from "./workerProcess.js";
+import { startScaleOut, type ScaleOut } from "./startScaleOut.js";
 
-let redis: RedisProcess;
-let serve: ServerProcess;
-let workers: WorkerProcess[] = [];
+let cluster: ScaleOut;
 
 beforeAll(async () => {
-  redis = await RedisProcess.start({ aof: false });
-  serve = await startServerProcess(process.execPath, [cliBin, "serve", "--redis", redis.url, "--parallelism", "4", "--port", "0"], { cwd: process.cwd(), timeoutMs: 60_000 });
-  workers = await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, ["--workers", "1", "--lock-ms", "2000"])));
+  cluster = await startScaleOut({ aof: false, parallelism: 4, workers: 2 });
 }, 120_000);
 
-afterAll(async () => {
-  await serve?.stop(20_000).catch(() => undefined);
-  await Promise.all(workers.map((worker) => worker.kill()));
-  await redis?.stop();
-});
+afterAll(() => cluster?.stop());
 
 const fold = (end: number) => ({ kind: "fold", function: "countPrimes", input: { range: { start: 0, end } }, options: { chunkSize: 500_000, concurrency: 4 } });
 
 describe("Redis loses its data mid-job (kill -9, restart without persistence)", () => {
   it("ends both jobs with exact results, without waiting for the timeout, and logs the outage once", async () => {
-    const api = contractClient(serve.url);
+    const api = contractClient(cluster.serve.url);
     const first = await api.post("/v1/jobs", fold(20_000_000));
     expect(first.status).toBe(202);
     await expect.poll(async () => (await api.get(`/v1/jobs/${first.body.id}`)).body.progress.completedChunks, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(2);
     const killedAt = Date.now();
-    await redis.kill();
-    await redis.restart();
+    await cluster.redis.kill();
+    await cluster.redis.restart();
     await new Promise((r) => setTimeout(r, 1_500));
     const second = await api.post("/v1/jobs", fold(2_000_000));
     const [a, b] = await Promise.all([api.settle(first.body.id, 90_000), api.settle(second.body.id, 90_000)]);
@@ -44,10 +34,10 @@ describe("Redis loses its data mid-job (kill -9, restart without persistence)", 
     expect((await api.get(`/v1/jobs/${second.body.id}/result`)).body.value).toBe(148_933);
     // Far below the default 300 s timeout: lost chunks are found and queued again.
     expect(Date.now() - killedAt).toBeLessThan(60_000);
-    for (const log of [serve.output(), ...workers.map((worker) => worker.output())]) {
+    for (const log of cluster.logs()) {
       expect(log).not.toMatch(/MaxListenersExceededWarning|Unhandled error event/);
       expect(log.match(/Redis unreachable/g)?.length ?? 0, log).toBeLessThanOrEqual(1);
     }
-    expect(serve.output()).toMatch(/chunk\(s\) were lost by Redis .* queued again/);
+    expect(cluster.serve.output()).toMatch(/chunk\(s\) were lost by Redis .* queued again/);
   }, 180_000);
 });

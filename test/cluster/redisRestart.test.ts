@@ -3,32 +3,22 @@
 // the node keeps answering.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
-import { startServerProcess, type ServerProcess } from "../helpers/serverProcess.js";
-import { RedisProcess } from "./RedisProcess.js";
-import { cliBin, startWorkerProcess, type WorkerProcess } from "./workerProcess.js";
+import { startScaleOut, type ScaleOut } from "./startScaleOut.js";
 
-let redis: RedisProcess;
-let serve: ServerProcess;
-let workers: WorkerProcess[] = [];
+let cluster: ScaleOut;
 
 beforeAll(async () => {
-  redis = await RedisProcess.start({ aof: true });
-  serve = await startServerProcess(process.execPath, [cliBin, "serve", "--redis", redis.url, "--parallelism", "2", "--port", "0"], { cwd: process.cwd(), timeoutMs: 60_000 });
-  workers = await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, ["--workers", "1", "--lock-ms", "2000"])));
+  cluster = await startScaleOut({ aof: true, parallelism: 2, workers: 2 });
 }, 120_000);
 
-afterAll(async () => {
-  await serve?.stop(20_000).catch(() => undefined);
-  await Promise.all(workers.map((worker) => worker.kill()));
-  await redis?.stop();
-});
+afterAll(() => cluster?.stop());
 
 describe("Redis with AOF restarted mid-job", () => {
   it("refuses calls with 503 while it is down, then the job resumes and ends exact", async () => {
-    const api = contractClient(serve.url);
+    const api = contractClient(cluster.serve.url);
     const job = await api.post("/v1/jobs", { kind: "fold", function: "countPrimes", input: { range: { start: 0, end: 8_000_000 } }, options: { chunkSize: 250_000, concurrency: 2 } });
     await expect.poll(async () => (await api.get(`/v1/jobs/${job.body.id}`)).body.progress.completedChunks, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(2);
-    await redis.kill();
+    await cluster.redis.kill();
     // isPrime runs on the workers (square is cheap and runs on the API node itself, Redis or not).
     await expect
       .poll(async () => (await api.post("/v1/functions/isPrime/call", { input: 97 })).status, { timeout: 10_000, interval: 100 })
@@ -39,12 +29,12 @@ describe("Redis with AOF restarted mid-job", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await api.get("/v1/health")).status).toBe(200);
     expect((await api.get(`/v1/jobs/${job.body.id}`)).body.status).toBe("running");
-    await redis.restart();
+    await cluster.redis.restart();
     const done = await api.settle(job.body.id, 120_000);
     expect(done.body.status).toBe("successful");
     expect((await api.get(`/v1/jobs/${job.body.id}/result`)).body.value).toBe(539_777);
     expect((await api.post("/v1/functions/isPrime/call", { input: 97 })).body.output).toBe(true);
-    for (const log of [serve.output(), ...workers.map((worker) => worker.output())]) {
+    for (const log of cluster.logs()) {
       expect(log).not.toMatch(/MaxListenersExceededWarning|Unhandled error event/);
       expect(log.match(/Redis unreachable/g)?.length ?? 0, log).toBe(1);
       expect(log).toMatch(/Redis is back/);
