@@ -23,7 +23,7 @@ const BENCHMARKS = [
   { file: "codegen.mjs", label: "6. codegen vs openapi-typescript", limitS: 180 },
   { file: "python-primes.mjs", label: "7. Python Pool(2) vs server job", limitS: 120 },
   { file: "templates.mjs", label: "8. server templates vs reference (primes range job)", limitS: 240 },
-  { file: "cluster-primes.mjs", label: "9. primes range job via Redis + BullMQ workers vs embedded", limitS: 240 },
+  { file: "cluster.mjs", label: "9. Redis + BullMQ workers vs embedded (primes range job; small Prefer: wait job)", limitS: 300 },
 ];
 
 function run(script, limitS) {

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Count the primes below 16,000,000 as a fold range job: through Redis + BullMQ (one
-// `serve --redis` engine in this process, two `polybridge worker --workers 1` processes, a private
-// redis-server with AOF on) vs the embedded server (a 2-thread pool), same chunk size, same run.
-// Ratio = scale-out time / embedded time, median of rounds; goal <= 1.15x.
+// Scale-out through Redis + BullMQ (one `serve --redis` engine in this process, two
+// `polybridge worker --workers 1` processes, a private redis-server with AOF on) vs the embedded
+// server (a 2-thread pool), in the same run; two result lines:
+// 1. the primes below 16,000,000 as a fold range job, same chunk size: ratio = scale-out time /
+//    embedded time, median of rounds; goal <= 1.15x;
+// 2. a small job (map isPrime over 8 items, one chunk, run on a worker) with `Prefer: wait`:
+//    median round trip, scale-out / embedded (reported, no goal: Redis adds its hops).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -80,6 +83,20 @@ for (let r = 0; r < ROUNDS; r++) {
   times.scaled.push(b.ms);
   ratios.push(b.ms / a.ms);
 }
+const small = { kind: "map", function: "isPrime", input: { items: [1, 2, 3, 4, 5, 6, 7, 8] } };
+async function smallRoundTrip(server) {
+  const started = performance.now();
+  const res = await fetch(`${server.url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json", prefer: "wait=10" }, body: JSON.stringify(small) });
+  const body = await res.json();
+  if (body.status !== "successful" || body.result.items.join() !== "false,true,true,false,true,false,true,false") throw new Error(`small job: ${JSON.stringify(body)}`);
+  return performance.now() - started;
+}
+const SMALL = envNumber("SMALL_JOBS", 200);
+const smallTimes = { embedded: [], scaled: [] };
+for (let i = 0; i < SMALL; i++) {
+  smallTimes.embedded.push(await smallRoundTrip(embedded));
+  smallTimes.scaled.push(await smallRoundTrip(scaled));
+}
 await scaled.close(1_000);
 await embedded.close(1_000);
 stopAll();
@@ -92,5 +109,16 @@ report({
   spread: spread(ratios),
   goal: "<= 1.15x",
   pass: ratio <= 1.15,
+});
+const smallEmbedded = median(smallTimes.embedded);
+const smallScaled = median(smallTimes.scaled);
+report({
+  name: `small job (map isPrime, 8 items) with Prefer: wait, ${SMALL} sequential: Redis + BullMQ vs embedded round trip`,
+  embedded_ms: round(smallEmbedded),
+  scaleout_ms: round(smallScaled),
+  ratio: round(smallScaled / smallEmbedded),
+  spread: `p90 ${round([...smallTimes.scaled].sort((a, b) => a - b)[Math.floor(SMALL * 0.9)])} ms vs ${round([...smallTimes.embedded].sort((a, b) => a - b)[Math.floor(SMALL * 0.9)])} ms`,
+  goal: "report",
+  pass: null,
 });
 process.exit(0);
