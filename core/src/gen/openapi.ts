@@ -478,6 +478,13 @@ export interface components {
                 running: number;
                 stored: number;
             };
+            /**
+             * @description Scale-out servers only (chunks run on workers through Redis): whether this server
+             *     reaches its Redis now. While `down` it keeps answering, calls that need a worker get
+             *     `503 queue_full` with `Retry-After`, and job chunks wait for Redis.
+             * @enum {string}
+             */
+            redis?: "up" | "down";
         };
         /** @description An OpenAPI 3.1 document (this contract); only its top-level shape is checked. */
         OpenApiDocument: {

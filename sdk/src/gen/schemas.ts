@@ -168,7 +168,8 @@ export const Health = z.looseObject({
         queued: z.int().gte(0),
         running: z.int().gte(0),
         stored: z.int().gte(0)
-    })
+    }),
+    redis: z.enum(["up", "down"]).optional()
 });
 /** An OpenAPI 3.1 document (this contract); only its top-level shape is checked. */
 export const OpenApiDocument = z.looseObject({

@@ -83,7 +83,7 @@ export class BullMQExecutor implements Executor {
   constructor(options: BullMQExecutorOptions) {
     const name = options.queueName ?? DEFAULT_QUEUE;
     this.parallelism = options.parallelism ?? 8;
-    this.#outage = new OutageLog("serve", options.log);
+    this.#outage = new OutageLog("serve", options.log, () => this.#refuseCalls());
     this.#sweepMs = options.sweepMs ?? 1_000;
     const queueClient = redisConnection(options.redisUrl, this.#outage);
     const eventsClient = redisConnection(options.redisUrl, this.#outage);
@@ -156,6 +156,16 @@ export class BullMQExecutor implements Executor {
       signal.addEventListener("abort", onAbort, { once: true });
       this.#enqueue(entry);
     });
+  }
+
+  /**
+   * Synchronous calls waiting when Redis goes away answer 503 at once rather than at the call
+   * timeout; chunks keep waiting, their jobs go on when Redis is back.
+   */
+  #refuseCalls(): void {
+    for (const entry of [...this.#pending.values()]) {
+      if (entry.message.type === "call") entry.reject(new ExecutorBusyError("Redis became unreachable"));
+    }
   }
 
   /** Queues a new attempt of `entry` under a fresh id and token. */

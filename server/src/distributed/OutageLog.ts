@@ -25,6 +25,8 @@ export class OutageLog {
   constructor(
     readonly name: string,
     readonly log: OutageLogger = stderrLogger,
+    /** Called once when an outage starts. */
+    readonly onDown: () => void = () => undefined,
   ) {}
 
   /** True between a connection error and the next ready client. */
@@ -44,6 +46,7 @@ export class OutageLog {
     this.#since = Date.now();
     const message = error instanceof Error ? error.message : String(error);
     this.log(`${this.name}: Redis unreachable (${message}); retrying quietly until it is back`);
+    this.onDown();
   };
 
   readonly ready = (): void => {

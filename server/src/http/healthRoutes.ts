@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { redisHealth } from "../distributed/redisHealth.js";
 import type { PolybridgeContext } from "./PolybridgeContext.js";
 import { fastifyPath, routeSchema } from "./routeSchema.js";
 
@@ -11,5 +12,6 @@ export function healthRoutes(app: FastifyInstance, ctx: PolybridgeContext): void
     uptimeSeconds: Math.round(performance.now() - started) / 1000,
     workers: ctx.executor.parallelism,
     jobs: ctx.engine.counts(),
+    ...redisHealth(ctx.executor),
   }));
 }
