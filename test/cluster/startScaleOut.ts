@@ -16,16 +16,16 @@ export interface ScaleOut {
 
 /**
  * Starts Redis (AOF on or no persistence at all), `serve --redis --parallelism N` and
- * `workers` single-thread workers with a 2 s chunk lock.
+ * `workers` single-thread workers with a 2 s chunk lock; `serveEnv` is added to the server's environment.
  *
  * @example
  * const cluster = await startScaleOut({ aof: true, parallelism: 2, workers: 2 });
  * await cluster.stop();
  */
-export async function startScaleOut(options: { aof: boolean; parallelism: number; workers: number }): Promise<ScaleOut> {
+export async function startScaleOut(options: { aof: boolean; parallelism: number; workers: number; serveEnv?: NodeJS.ProcessEnv }): Promise<ScaleOut> {
   const redis = await RedisProcess.start({ aof: options.aof });
   const args = [cliBin, "serve", "--redis", redis.url, "--parallelism", String(options.parallelism), "--port", "0"];
-  const serve = await startServerProcess(process.execPath, args, { cwd: process.cwd(), timeoutMs: 60_000 });
+  const serve = await startServerProcess(process.execPath, args, { cwd: process.cwd(), timeoutMs: 60_000, ...(options.serveEnv ? { env: options.serveEnv } : {}) });
   const workers = await Promise.all(Array.from({ length: options.workers }, () => startWorkerProcess(redis.url, ["--workers", "1", "--lock-ms", "2000"])));
   return {
     redis,
