@@ -171,6 +171,8 @@ export class BullMQExecutor implements Executor {
   /** Queues a new attempt of `entry` under a fresh id and token. */
   #enqueue(entry: Pending): void {
     this.#pending.delete(entry.id);
+    // A worker may still be running the attempt Redis forgot: its result would be dropped, so stop it.
+    if (entry.attempt > 0) void this.#publisher.publish(this.#channel, entry.id).catch(() => undefined);
     entry.attempt++;
     entry.id = `${entry.base}.${entry.attempt}`;
     entry.token = randomUUID();
