@@ -293,6 +293,7 @@ describe("polybridge generate", () => {
         [["generate", "functions", "--from", "missing.json", "--out", "f.ts"], /^polybridge generate functions: missing\.json: no such file$/m],
         [["generate", "functions", "--from", "broken.yaml", "--out", "f.ts"], /^polybridge generate functions: broken\.yaml: not JSON/],
         [["generate", "functions", "--from", `http://127.0.0.1:${port}`, "--out", "f.ts"], /^polybridge generate functions: cannot fetch .*: ECONNREFUSED$/m],
+        [["generate", "functions", "--from", "missing.json", "--lang", "cobol", "--out", "f.py"], /^polybridge generate functions: option '--lang <lang>' argument 'cobol' is invalid\. Allowed choices are ts, python\.$/m],
         [["generate", "server", "--spec", "missing.yaml", "--out", "."], /^polybridge generate server: missing\.yaml: no such file$/m],
         [["generate", "server", "--spec", "broken.yaml", "--out", "."], /^polybridge generate server: broken\.yaml: not valid YAML or JSON/],
         [["bogus"], /^polybridge: unknown command 'bogus'$/m],

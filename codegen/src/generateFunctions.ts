@@ -21,7 +21,7 @@ export interface GenerateFunctionsOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-interface CatalogueEntry {
+export interface CatalogueEntry {
   name: string;
   kind: string;
   description: string;
@@ -47,7 +47,8 @@ export async function generateFunctions(options: GenerateFunctionsOptions): Prom
   return writeFiles(dirname(file), new Map([[basename(file), text]]), options.check ?? false, () => false);
 }
 
-async function readCatalogue(from: string, fetchImpl: typeof globalThis.fetch): Promise<unknown> {
+/** Reads a catalogue: `GET {from}/v1/functions`, or a saved answer from a file. Errors name the source. */
+export async function readCatalogue(from: string, fetchImpl: typeof globalThis.fetch): Promise<unknown> {
   if (!/^https?:\/\//i.test(from)) {
     let text: string;
     try {
@@ -78,7 +79,8 @@ async function readCatalogue(from: string, fetchImpl: typeof globalThis.fetch): 
   }
 }
 
-function parseCatalogue(raw: unknown, from: string): CatalogueEntry[] {
+/** The catalogue's entries, checked and sorted by name. */
+export function parseCatalogue(raw: unknown, from: string): CatalogueEntry[] {
   const list = isObject(raw) && Array.isArray(raw.functions) ? raw.functions : undefined;
   if (!list) throw new Error(`${from}: not a function catalogue (expected { functions: [...] })`);
   const entries = list.map((item, i): CatalogueEntry => {

@@ -1,6 +1,7 @@
 export { generate, type GenerateOptions } from "./generate.js";
 export { generateFunctions, type GenerateFunctionsOptions } from "./generateFunctions.js";
 export { generateSdk } from "./generateSdk.js";
+export { generatePythonClient, type GeneratePythonClientOptions } from "./python/index.js";
 export { generateMsw } from "./msw/index.js";
 export type { GenerateResult } from "./writeFiles.js";
 export {

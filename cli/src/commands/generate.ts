@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { UsageError } from "../UsageError.js";
 import { report } from "./report.js";
 
@@ -15,6 +15,7 @@ const EXAMPLES = [
   "  polybridge generate --spec openapi.yaml --out src/gen --check",
   "  polybridge generate --spec http://127.0.0.1:8080/v1/openapi.yaml --out src/remote",
   "  polybridge generate functions --from http://127.0.0.1:8080 --out src/gen/functions.ts",
+  "  polybridge generate functions --from http://127.0.0.1:8080 --lang python --out compute_client.py",
   "  polybridge generate server --spec openapi.yaml --out .",
 ].join("\n");
 
@@ -46,14 +47,21 @@ export function addGenerateCommand(program: Command): void {
 
   generateCommand
     .command("functions")
-    .description("type a server's function catalogue so client.call(name, input) is checked at compile time")
+    .description("type a server's function catalogue: TypeScript types so client.call(name, input) is checked at compile time, or (--lang python) a typed Python client")
     .requiredOption("--from <url|file>", "server URL (reads GET /v1/functions) or a saved catalogue JSON")
-    .requiredOption("--out <file>", "TypeScript file to write")
+    .requiredOption("--out <file>", "file to write: TypeScript types (.ts), or with --lang python a client module (.py)")
+    .addOption(
+      new Option("--lang <lang>", "ts: a Functions type map for the SDK; python: a standard-library Python 3 client (functions, jobs, errors)")
+        .choices(["ts", "python"])
+        .default("ts"),
+    )
     .option("--check", "write nothing; exit 1 if the file differs")
-    .action(async (opts: { from: string; out: string; check?: boolean }) => {
-      const { generateFunctions } = await import("@polybridge/codegen");
+    .action(async (opts: { from: string; out: string; lang: "ts" | "python"; check?: boolean }) => {
+      const codegen = await import("@polybridge/codegen");
       const check = opts.check ?? false;
-      report(await generateFunctions({ from: opts.from, out: opts.out, check }), check, `polybridge generate functions --from ${opts.from} --out ${opts.out}`);
+      const generate = opts.lang === "python" ? codegen.generatePythonClient : codegen.generateFunctions;
+      const command = `polybridge generate functions --from ${opts.from}${opts.lang === "ts" ? "" : " --lang python"} --out ${opts.out}`;
+      report(await generate({ from: opts.from, out: opts.out, check }), check, command);
     });
 
   generateCommand

@@ -1,0 +1,1 @@
+export { generatePythonClient, type GeneratePythonClientOptions } from "./generatePythonClient.js";
