@@ -42,7 +42,7 @@ export function renderPythonClient(entries: readonly CatalogueEntry[], runtime: 
       in: types.typeOf(entry.outputSchema, "in", `${base}Output`),
       out: types.typeOf(entry.outputSchema, "out", `${base}Output`),
     };
-    const t: Typed = { entry, method: uniqueName(safeMethod(snakeCase(entry.name)), methods), input, output, rangeOk: types.acceptsIntegers(entry.inputSchema) };
+    const t: Typed = { entry, method: uniqueName(snakeCase(entry.name), methods), input, output, rangeOk: types.acceptsIntegers(entry.inputSchema) };
     if (entry.kind === "emitter") t.pair = emittedPair(types, entry);
     return t;
   });
@@ -56,10 +56,6 @@ export function renderPythonClient(entries: readonly CatalogueEntry[], runtime: 
     renderClient(typed),
   ].filter((s) => s.length > 0);
   return `${sections.join("\n\n\n")}\n`;
-}
-
-function safeMethod(name: string): string {
-  return name.startsWith("__") ? `fn${name}` : name;
 }
 
 /** An emitter's output is a list of [key, value] pairs: their types, from `prefixItems` when given. */
