@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import collections.abc
+import http.client
 import json
 import random
 import socket
@@ -357,8 +358,8 @@ class _Core:
             raise ProblemError("network", f"{method} {url}: {error.reason}") from None
         except (socket.timeout, TimeoutError):
             raise ProblemError("timeout", f"{method} {url}: no answer within {timeout:.3g} s") from None
-        except OSError as error:  # connection reset, refused, http.client errors
-            raise ProblemError("network", f"{method} {url}: {error}") from None
+        except (OSError, http.client.HTTPException) as error:  # refused, reset, a broken status line
+            raise ProblemError("network", f"{method} {url}: {error!r}") from None
 
     def once(self, method: str, url: str, data: Optional[bytes], headers: Mapping[str, str], deadline: float) -> _Answer:
         remaining = deadline - time.monotonic()
@@ -369,8 +370,8 @@ class _Core:
                 raw: bytes = response.read()
             except (socket.timeout, TimeoutError):
                 raise ProblemError("timeout", f"{method} {url}: the answer did not arrive within {remaining:.3g} s") from None
-            except OSError as error:
-                raise ProblemError("network", f"{method} {url}: {error}") from None
+            except (OSError, http.client.HTTPException) as error:  # cut mid-answer (IncompleteRead)
+                raise ProblemError("network", f"{method} {url}: {error!r}") from None
             status: int = response.status
             answer_headers: Message = response.headers
         try:
@@ -538,8 +539,8 @@ class Job(Generic[R]):
                     raise
                 if not error.retryable and error.code not in ("timeout", "response_invalid"):
                     raise
-            except (OSError, ValueError):
-                pass  # the stream broke mid-way: reconnect
+            except (OSError, ValueError, http.client.HTTPException):
+                pass  # the stream broke mid-way (reset, silent past three heartbeats, cut chunk): reconnect
             failures = 1 if streamed else failures + 1
             if failures > max_reconnects:
                 yield None

@@ -13,7 +13,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from typing import Dict, List, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from compute_client import Client, Job, JobEvent, ProblemError, Progress
 
@@ -31,8 +31,9 @@ def problem(call: object) -> JsonRecord:
 
 
 class Proxy(http.server.ThreadingHTTPServer):
-    """Forwards to the server; answers 503 to the next `fail` requests whose path starts with `fail_prefix`,
-    and, when `hide_events`, answers event streams with an HTML page (as a buffering proxy might)."""
+    """Forwards to the server; answers 503 to the next `fail` requests whose path starts with `fail_prefix`;
+    when `hide_events`, answers event streams with an HTML page (as a buffering proxy might); when
+    `cut_events`, ends a fresh event stream (no Last-Event-ID) after its first two events."""
 
     daemon_threads = True
 
@@ -42,6 +43,9 @@ class Proxy(http.server.ThreadingHTTPServer):
         self.fail = 0
         self.fail_prefix = ""
         self.hide_events = False
+        self.cut_events = False
+        self.last_event_ids: List[Optional[str]] = []
+        self.content_types: List[Optional[str]] = []
         self.seen: List[Tuple[str, str, int]] = []
         self.lock = threading.Lock()
 
@@ -69,6 +73,8 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         proxy = self.server
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length) if length else None
+        if data is not None:
+            proxy.content_types.append(self.headers.get("Content-Type"))
         with proxy.lock:
             failing = proxy.fail > 0 and self.path.startswith(proxy.fail_prefix)
             if failing:
@@ -88,6 +94,10 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         except urllib.error.HTTPError as error:
             status, body, answer_headers = error.code, error.read(), error.headers
         proxy.seen.append((self.command, self.path, status))
+        if "/events" in self.path:
+            proxy.last_event_ids.append(self.headers.get("Last-Event-ID"))
+            if proxy.cut_events and self.headers.get("Last-Event-ID") is None:
+                body = b"".join(event + b"\n\n" for event in body.split(b"\n\n")[:2])
         extra = {k: v for k, v in answer_headers.items() if k.lower() in ("retry-after", "location", "idempotent-replayed", "www-authenticate")}
         self.answer(status, answer_headers.get("Content-Type") or "application/json", body, extra)
 
@@ -176,7 +186,13 @@ def main() -> None:
             "callStatuses": calls,
             "notRetried": not_retried,
             "pollingFallback": stream_disabled_names(proxied, polled),
+            "bodyContentTypes": sorted(set(str(t) for t in proxy.content_types)),
         }
+        # A stream cut after two events: resumed with Last-Event-ID, nothing lost or repeated.
+        proxy.hide_events, proxy.cut_events, proxy.last_event_ids = False, True, []
+        done = proxied.jobs.submit("map", "square", [1, 2, 3], chunk_size=1, wait=10)
+        resumed = list(done.events())
+        out["resume"] = {"names": event_names(resumed), "ids": [event.get("id") for event in resumed], "lastEventIds": proxy.last_event_ids}
     finally:
         proxy.shutdown()
         proxy.server_close()
