@@ -103,9 +103,12 @@ async function expectClientWorks(dir: string, url: string, token?: string): Prom
   expect(problems.callTimeout).toMatchObject({ status: 504, code: "call_timeout" });
   expect(problems.network).toMatchObject({ status: null, code: "network" });
 
+  expect(seen.runTimeout).toMatchObject({ problem: { status: null, code: "timeout" }, jobStatus: "dismissed" });
+
   const proxy = seen.proxy as { polledNames: string[]; polledIds: unknown[] };
   // The submit met a 503 + Retry-After and was retried (with its Idempotency-Key); the call was not.
   expect(proxy).toMatchObject({ submitStatuses: [503, 202], callStatuses: [503], notRetried: { status: 503, code: "queue_full" } });
+  expect(proxy).toMatchObject({ healthStatuses: [503, 200], health: "ok" }); // a GET is retried
   // No event stream through that proxy: the same events, from polling, without ids.
   expect(proxy).toMatchObject({ polledResult: [400, 400, 400, 400, 400], pollingFallback: ["progress", "result", "status"] });
   expect(proxy).toMatchObject({ bodyContentTypes: ["application/json"] });

@@ -162,6 +162,9 @@ def main() -> None:
         "callTimeout": problem(lambda: client.functions.sleep(2000, timeout_ms=50)),
         "network": problem(lambda: Client("http://127.0.0.1:9", retries=1, timeout=5).health()),
     }
+    # run() gives up after its timeout, and cancels the job it leaves behind.
+    gave_up = problem(lambda: client.jobs.run("map", "sleep", [400] * 8, chunk_size=1, concurrency=1, timeout=0.6))
+    out["runTimeout"] = {"problem": gave_up, "jobStatus": client.jobs.get(str(gave_up["jobId"]))["status"]}
 
     # Through a proxy: 503 + Retry-After retried for safe requests only; no event stream → polling.
     proxy = Proxy(url)
@@ -175,6 +178,9 @@ def main() -> None:
         polled_events = list(polled.events())
         polled_result = polled.result(on_progress=polled_progress.append)
         submits = [status for method, path, status in proxy.seen if method == "POST" and path == "/v1/jobs"]
+        proxy.fail, proxy.fail_prefix = 1, "/v1/health"
+        health_status = proxied.health()["status"]
+        healths = [status for method, path, status in proxy.seen if path == "/v1/health"]
         proxy.fail, proxy.fail_prefix = 1, "/v1/functions/square/call"
         not_retried = problem(lambda: proxied.functions.square(3))
         calls = [status for method, path, status in proxy.seen if path == "/v1/functions/square/call"]
@@ -184,6 +190,8 @@ def main() -> None:
             "polledIds": [event.get("id") for event in polled_events],
             "polledResult": polled_result,
             "callStatuses": calls,
+            "healthStatuses": healths,
+            "health": health_status,
             "notRetried": not_retried,
             "pollingFallback": stream_disabled_names(proxied, polled),
             "bodyContentTypes": sorted(set(str(t) for t in proxy.content_types)),
