@@ -112,12 +112,12 @@ describe("generatePythonClient on unusual catalogues", () => {
   it("names odd functions and keys safely, and the module imports and passes mypy --strict with its usage", async () => {
     const { dir, module } = await generateFrom("odd", ODD, ODD_USAGE);
     // Collisions get a suffix, keywords a trailing underscore, a leading digit a prefix.
-    for (const method of ["my_fn", "my_fn_2", "class_", "fn_3d", "merge", "init", "list"]) expect(module).toMatch(new RegExp(`^    def ${method}\\(self, `, "m"));
+    for (const method of ["my_fn", "my_fn_2", "class_", "fn_3d", "merge", "init", "list"]) expect(module).toMatch(new RegExp(`^    def ${method}\\(\\s*self,`, "m"));
     // Keys that are not identifiers: the functional TypedDict syntax.
     expect(module).toContain('_MyFnInputRequired = TypedDict("_MyFnInputRequired", {"first-name": str})');
     expect(module).toContain('"nested": MyFnInputNested');
     expect(module).toContain('mode: Optional[Literal["x", "y"]]');
-    expect(module).toContain("def fn_3d(self, acc: Tuple[float, float], item: Tuple[float, float], ");
+    expect(module).toContain("    def fn_3d(\n        self,\n        acc: Tuple[float, float],\n        item: Tuple[float, float],\n");
     expect(module).toContain('"""Takes "odd" keys \\"\\"\\" and \\\\ backslashes.');
     expectImportsAndTypeChecks(dir);
   }, 200_000);

@@ -73,3 +73,16 @@ export function uniqueName(wanted: string, taken: Set<string>): string {
   taken.add(name);
   return name;
 }
+
+/**
+ * A `def` line at `indent`: on one line when it fits in 110 columns, else one parameter a line
+ * (the layout black uses), so the overloads stay readable.
+ *
+ * @example
+ * defLine("    ", "square", ["self", "value: float"], "float"); // "    def square(self, value: float) -> float:"
+ */
+export function defLine(indent: string, name: string, params: readonly string[], result: string): string {
+  const line = `${indent}def ${name}(${params.join(", ")}) -> ${result}:`;
+  if (line.length <= 110) return line;
+  return `${indent}def ${name}(\n${params.map((p) => `${indent}    ${p},\n`).join("")}${indent}) -> ${result}:`;
+}

@@ -1,7 +1,7 @@
 import type { CatalogueEntry } from "../generateFunctions.js";
 import { isObject } from "../loadDocument.js";
 import { PythonTypes } from "./PythonTypes.js";
-import { docstring, pascalCase, pythonString, snakeCase, uniqueName } from "./pythonNames.js";
+import { defLine, docstring, pascalCase, pythonString, snakeCase, uniqueName } from "./pythonNames.js";
 
 /** A function's Python types: what it takes (`in`), what it gives (`out`). */
 interface Typed {
@@ -89,9 +89,7 @@ function moduleDocstring(typed: readonly Typed[]): string {
   );
 }
 
-function callOptions(): string {
-  return "*, timeout: Optional[float] = None, timeout_ms: Optional[int] = None";
-}
+const CALL_OPTIONS = ["*", "timeout: Optional[float] = None", "timeout_ms: Optional[int] = None"];
 
 function renderFunctions(typed: readonly Typed[]): string {
   const methods = typed.map((t) => {
@@ -99,20 +97,20 @@ function renderFunctions(typed: readonly Typed[]): string {
     const doc = docstring(`${t.entry.description || `Calls ${t.entry.name}.`}\n\n${kindNote(t)}`, "        ");
     if (t.entry.kind === "reducer") {
       return [
-        `    def ${t.method}(self, acc: ${t.output.in}, item: ${t.input.in}, ${callOptions()}) -> ${t.output.out}:`,
+        defLine("    ", t.method, ["self", `acc: ${t.output.in}`, `item: ${t.input.in}`, ...CALL_OPTIONS], t.output.out),
         doc,
         `        return cast(${pythonString(t.output.out)}, self._call(${name}, [acc, item], timeout, timeout_ms))`,
       ].join("\n");
     }
     if (t.entry.kind === "emitter" && t.pair) {
       return [
-        `    def ${t.method}(self, value: ${t.input.in}, ${callOptions()}) -> List[Tuple[${t.pair.key}, ${t.pair.value}]]:`,
+        defLine("    ", t.method, ["self", `value: ${t.input.in}`, ...CALL_OPTIONS], `List[Tuple[${t.pair.key}, ${t.pair.value}]]`),
         doc,
         `        return cast(${pythonString(`List[Tuple[${t.pair.key}, ${t.pair.value}]]`)}, _pairs(self._call(${name}, value, timeout, timeout_ms)))`,
       ].join("\n");
     }
     return [
-      `    def ${t.method}(self, value: ${t.input.in}, ${callOptions()}) -> ${t.output.out}:`,
+      defLine("    ", t.method, ["self", `value: ${t.input.in}`, ...CALL_OPTIONS], t.output.out),
       doc,
       `        return cast(${pythonString(t.output.out)}, self._call(${name}, value, timeout, timeout_ms))`,
     ].join("\n");
@@ -199,10 +197,10 @@ function renderJobs(typed: readonly Typed[]): string {
       ...(o.reducers ? [`reducer: ${literal(o.reducers)}`] : []),
       ...(method === "run" ? RUN_OPTIONS : JOB_OPTIONS),
     ];
-    return `    def ${method}(${params.join(", ")}) -> ${method === "run" ? o.result : `Job[${o.result}]`}:`;
+    return defLine("    ", method, params, method === "run" ? o.result : `Job[${o.result}]`);
   };
-  const implParams = (name: "run" | "submit"): string =>
-    ["self", "kind: JobKind", "function: str", "items: Any", "*", "reducer: Optional[str] = None", ...(name === "run" ? RUN_OPTIONS : JOB_OPTIONS)].join(", ");
+  const implParams = (name: "run" | "submit"): string[] =>
+    ["self", "kind: JobKind", "function: str", "items: Any", "*", "reducer: Optional[str] = None", ...(name === "run" ? RUN_OPTIONS : JOB_OPTIONS)];
   // With one signature there is nothing to overload: it is the implementation (and may lack `reducer`).
   const reducer = overloads.length === 1 && !overloads[0]!.reducers ? "None" : "reducer";
   const submitCall = (timeout: string): string =>
@@ -214,7 +212,7 @@ function renderJobs(typed: readonly Typed[]): string {
   };
   const method = (name: "run" | "submit", doc: string, body: string[]): string[] => {
     const typedSignatures = overloads.length >= 2 ? overloads.map((o) => `    @overload\n${signature(name, o)}\n        ...\n`) : [];
-    const implementation = overloads.length === 1 ? signature(name, overloads[0]!) : `    def ${name}(${implParams(name)}) -> Any:`;
+    const implementation = overloads.length === 1 ? signature(name, overloads[0]!) : defLine("    ", name, implParams(name), "Any");
     return [...typedSignatures, implementation, docstring(doc, "        "), ...body.map((l) => `        ${l}`)];
   };
   const run = method(
