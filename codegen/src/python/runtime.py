@@ -131,14 +131,18 @@ class FunctionInfo(_FunctionInfoRequired, total=False):
     identity: JsonValue
 
 
-class Health(TypedDict):
-    """``GET /v1/health``."""
-
+class _HealthRequired(TypedDict):
     status: Literal["ok", "draining"]
     version: str
     uptimeSeconds: float
     workers: int
     jobs: Dict[str, int]
+
+
+class Health(_HealthRequired, total=False):
+    """``GET /v1/health``; ``redis`` only on a server that hands chunks to workers through Redis."""
+
+    redis: Literal["up", "down"]
 
 
 class ProgressEventData(TypedDict):
