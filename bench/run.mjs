@@ -20,7 +20,7 @@ const BENCHMARKS = [
   { file: "primes.mjs", label: "3. primes range job vs one thread", limitS: 150 },
   { file: "small-job.mjs", label: "4. small job vs echo call round trip", limitS: 60 },
   { file: "map-1m.mjs", label: "5. 1M-item map job vs one thread", limitS: 90 },
-  { file: "codegen.mjs", label: "6. codegen vs openapi-typescript", limitS: 180 },
+  { file: "codegen.mjs", label: "6. generate (GitHub REST spec) vs openapi-typescript", limitS: 240 },
   { file: "python-primes.mjs", label: "7. Python Pool(2) vs server job", limitS: 120 },
   { file: "templates.mjs", label: "8. server templates vs reference (primes range job)", limitS: 240 },
   { file: "cluster.mjs", label: "9. Redis + BullMQ workers vs embedded (primes range job; small Prefer: wait job)", limitS: 300 },

@@ -1,7 +1,9 @@
 import { relative, sep } from "node:path";
 import { isUrl, loadDocument } from "./loadDocument.js";
+import { MSW_FILES, renderMswFiles } from "./msw/renderMswFiles.js";
 import { renderFiles } from "./renderFiles.js";
 import { SERVER_STUB_FILES } from "./serverStubFiles.js";
+import { generatedHeader } from "./tsBuilders.js";
 import { writeFiles, type GenerateResult } from "./writeFiles.js";
 
 /** Options of {@link generate}. */
@@ -14,6 +16,8 @@ export interface GenerateOptions {
   check?: boolean;
   /** How the header names the document; defaults to its path relative to the working directory. */
   source?: string;
+  /** Also msw 2 handlers for every operation (`msw.ts` and its runtime files; needs `msw` and `zod`). */
+  msw?: boolean;
 }
 
 /**
@@ -29,11 +33,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const source = options.source ?? (isUrl(options.spec) ? options.spec : relative(process.cwd(), options.spec).split(sep).join("/"));
   let files: Map<string, string>;
   try {
-    files = await renderFiles(doc, source);
+    // Before renderFiles, which consumes the document.
+    const msw = options.msw ? await renderMswFiles(doc, generatedHeader(source)) : new Map<string, string>();
+    files = new Map([...(await renderFiles(doc, source)), ...msw]);
   } catch (error) {
     // e.g. "unresolvable $ref #/components/schemas/Pet": say which document.
     throw new Error(`${options.spec}: ${(error as Error).message}`, { cause: error });
   }
   // `generate server` may share the folder (src/gen): its files are not this run's to remove.
-  return writeFiles(options.out, files, options.check ?? false, (name) => !SERVER_STUB_FILES.has(name));
+  // Nor are the msw handlers' of a run with --msw, when this one is without.
+  return writeFiles(options.out, files, options.check ?? false, (name) => !SERVER_STUB_FILES.has(name) && (options.msw === true || !MSW_FILES.has(name)));
 }
