@@ -255,7 +255,10 @@ describe("polybridge generate", () => {
         const check = await polybridge([...argsOf(line), "--check"], { cwd: dir });
         expect(check.code, `${line} --check\n${check.stderr}`).toBe(0);
       }
-      expect((await readdir(join(dir, "src", "gen"))).sort()).toEqual(["enums.ts", "functions.ts", "operations.ts", "routes.ts", "schemas.ts", "types.ts"]);
+      expect((await readdir(join(dir, "src", "gen"))).sort()).toEqual([
+        "enums.ts", "functions.ts", "msw.ts", "mswControls.ts", "mswMatches.ts", "mswPattern.ts", "mswRandom.ts", "mswRuntime.ts", "mswSample.ts",
+        "operations.ts", "routes.ts", "schemas.ts", "types.ts",
+      ]);
     } finally {
       await server.close(1_000);
     }

@@ -13,7 +13,7 @@ const EXAMPLES = [
   "Examples:",
   "  polybridge generate --spec openapi.yaml --out src/gen",
   "  polybridge generate --spec openapi.yaml --out src/gen --check",
-  "  polybridge generate --spec openapi.yaml --out src/gen --msw      # plus msw handlers (src/gen/msw.ts)",
+  "  polybridge generate --spec openapi.yaml --out src/gen --msw",
   "  polybridge generate --spec http://127.0.0.1:8080/v1/openapi.yaml --out src/remote",
   "  polybridge generate functions --from http://127.0.0.1:8080 --out src/gen/functions.ts",
   "  polybridge generate functions --from http://127.0.0.1:8080 --lang python --out compute_client.py",
