@@ -130,6 +130,10 @@ describe.each(cases)("generate --msw: $name", ({ name, spec, examples }) => {
             continue;
           }
           const declaredResponse = deref(responses[key]);
+          for (const [header, raw] of Object.entries((declaredResponse.headers ?? {}) as Record<string, unknown>)) {
+            const required = deref(raw).required === true || header.toLowerCase() === "location";
+            if (required && header.toLowerCase() !== "content-type" && !response.headers.has(header)) failures.push(`${where}: no ${header} header`);
+          }
           const contentType = response.headers.get("content-type");
           if (!declaredResponse.content || contentType === null) {
             if ((await response.text()) !== "" && declaredResponse.content === undefined) failures.push(`${where}: a body the spec does not declare`);
@@ -287,6 +291,21 @@ describe("generate --msw: overrides and answers at run time", () => {
       expect(wrong.headers.get("x-mock-request-problem")).toMatch(/invalid request body: \/name/);
       const right = await fetch(`${BASE}/pets`, { method: "POST", body: JSON.stringify({ name: "Tom" }), headers: { "content-type": "application/json" } });
       expect(right.status).toBe(200);
+    } finally {
+      close();
+    }
+  });
+
+  it("sends the headers an answer declares as required, and Location", async () => {
+    const { mock, close } = await start("polybridge");
+    try {
+      const submit = { method: "POST", body: JSON.stringify({ kind: "map", function: "square", input: { items: [1] } }), headers: { "content-type": "application/json" } };
+      const accepted = await fetch(`${BASE}/v1/jobs`, submit);
+      expect(accepted.status).toBe(200);
+      expect(accepted.headers.get("location")).toMatch(/\S/);
+      // A job the spec allows (the generated one), answered with a 202 and our own Location.
+      mock.reply("submitJob", await accepted.json(), { status: 202, headers: { location: "/v1/jobs/job_1" }, once: true });
+      expect((await fetch(`${BASE}/v1/jobs`, submit)).headers.get("location")).toBe("/v1/jobs/job_1");
     } finally {
       close();
     }

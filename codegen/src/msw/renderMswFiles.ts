@@ -59,6 +59,17 @@ function reachableSchemas(doc: JsonObject, roots: unknown[]): JsonObject {
   return schemas;
 }
 
+/** The headers an answer must carry: the required ones and `Location` (never `Content-Type`, which the spec may not describe). */
+function headersOf(doc: JsonObject, declared: JsonObject | undefined): { headers?: Record<string, unknown> } {
+  const headers: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(declared && isObject(declared.headers) ? declared.headers : {})) {
+    const header = deref(doc, raw);
+    if (!header || name.toLowerCase() === "content-type") continue;
+    if (header.required === true || name.toLowerCase() === "location") headers[name] = header.schema ?? { type: "string" };
+  }
+  return Object.keys(headers).length > 0 ? { headers } : {};
+}
+
 function operationSpec(doc: JsonObject, op: OperationModel, plan: SchemaPlan): MockOperationSpec {
   const paths = isObject(doc.paths) ? doc.paths : {};
   const operation = deref(doc, deref(doc, paths[op.path])?.[op.method.toLowerCase()]);
@@ -76,8 +87,9 @@ function operationSpec(doc: JsonObject, op: OperationModel, plan: SchemaPlan): M
           ...(media.schema === undefined ? {} : { schema: media.schema }),
           ...exampleOf(doc, media),
           validator: plan.nameOf(op, `${response.status} ${chosen.contentType}`),
+          ...headersOf(doc, declared),
         }
-      : { contentType: null, validator: null };
+      : { contentType: null, validator: null, ...headersOf(doc, declared) };
   }
   return {
     method: op.method,

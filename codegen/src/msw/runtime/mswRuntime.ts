@@ -11,6 +11,8 @@ export interface MockResponseSpec {
   example?: unknown;
   /** The export of `schemas.ts` that validates the body (null: none, e.g. not JSON). */
   validator: string | null;
+  /** Headers the answer carries: the spec's required ones and `Location`, by name, with their schemas. */
+  headers?: Record<string, unknown>;
 }
 
 /** What the handlers know of one operation. */
@@ -173,7 +175,21 @@ export function createMswHandlers<Ops>(document: MockDocument, schemas: { readon
 
   const overrides = new MswOverrides<Ops>({ check, defaultStatus });
 
-  const respond = (operation: string, status: number, body: unknown, headers: Record<string, string>): Response => {
+  /** Values for the headers the spec requires (and `Location`), generated like bodies; `given` wins. */
+  const headersFor = (operation: string, status: number, given: Record<string, string>): Record<string, string> => {
+    const declared = responseOf(operation, status)?.headers ?? {};
+    const out: Record<string, string> = {};
+    const taken = new Set(Object.keys(given).map((name) => name.toLowerCase()));
+    for (const [name, schema] of Object.entries(declared)) {
+      if (taken.has(name.toLowerCase())) continue;
+      const value = mswSample(schema, root, mswRandom(seed, operation, String(status), name));
+      out[name] = (typeof value === "string" ? value : JSON.stringify(value)).replace(/[^\t\x20-\x7e]/g, "?");
+    }
+    return { ...out, ...given };
+  };
+
+  const respond = (operation: string, status: number, body: unknown, given: Record<string, string>): Response => {
+    const headers = headersFor(operation, status, given);
     const response = responseOf(operation, status);
     const contentType = response?.contentType ?? null;
     if (contentType === null || body === undefined || [204, 205, 304].includes(status)) return new HttpResponse(null, { status, headers });
