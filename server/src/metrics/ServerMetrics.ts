@@ -1,5 +1,6 @@
 import type { JobEngineEvent } from "@polybridge/core/engine";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { RequestHistogram } from "./RequestHistogram.js";
 
 /** What a worker pool reports (LocalExecutor.stats()); undefined for executors without one here. */
 export interface PoolStats {
@@ -51,8 +52,7 @@ const JOB_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly #http: Histogram<"method" | "route" | "status_code">;
-  readonly #httpChildren = new Map<string, { observe(value: number): void }>();
+  readonly #http: RequestHistogram;
   readonly #submitted: Counter<"kind">;
   readonly #finished: Counter<"kind" | "status">;
   readonly #jobSeconds: Histogram<"kind" | "status">;
@@ -63,10 +63,9 @@ export class ServerMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.#http = new Histogram({
+    this.#http = new RequestHistogram({
       name: "polybridge_http_request_duration_seconds",
       help: "HTTP requests by method, route template (unmatched: no route) and status code.",
-      labelNames: ["method", "route", "status_code"],
       buckets: SECONDS,
       registers,
     });
@@ -103,15 +102,9 @@ export class ServerMetrics {
 
   /** One answered request: `route` is the route template (`/v1/jobs/:id`), `unmatched` for none. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    // One child per label set, kept: prom-client hashes a labels object on every observe otherwise,
-    // and this runs on every request (the set is small: methods × routes × statuses).
-    const key = `${method} ${route} ${statusCode}`;
-    let child = this.#httpChildren.get(key);
-    if (!child) {
-      child = this.#http.labels(method, route, String(statusCode));
-      this.#httpChildren.set(key, child);
-    }
-    child.observe(seconds);
+    // Runs on every request: a string key finds the series (the set is small: methods × routes ×
+    // statuses); prom-client's Histogram would validate and hash a labels object each time.
+    this.#http.observe(`${method} ${route} ${statusCode}`, { method, route, status_code: String(statusCode) }, seconds);
   }
 
   /** The engine's observer hook (JobEngineOptions.onEvent). */
