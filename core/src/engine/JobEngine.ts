@@ -56,6 +56,13 @@ export interface JobEngineOptions {
   /** URL prefix for job links. Default `/v1`. */
   basePath?: string;
   /**
+   * Size the default chunks of functions that are not `inline` by their measured time per item
+   * (see `defaultChunkSize`): small jobs of fast functions then go to a worker as one chunk.
+   * Default false (the chunk counts of a job then depend on its size only); the reference server
+   * turns it on.
+   */
+  adaptiveChunks?: boolean;
+  /**
    * Budget for the results of finished jobs, in characters of JSON. Past it the oldest finished
    * jobs are removed before their TTL, so memory stays bounded. Default: an eighth of the heap
    * limit, at most 256 Mi.
@@ -146,6 +153,11 @@ const randomId = (): string => `job_${globalThis.crypto.randomUUID().replaceAll(
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
 
+/** What a job's time per item depends on: its kind and functions. */
+function costKey(job: { kind: string; function: string; reducer?: string | undefined }): string {
+  return `${job.kind} ${job.function} ${job.reducer ?? ""}`;
+}
+
 /** True for `successful`, `failed` and `dismissed`. */
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.has(status);
@@ -163,13 +175,16 @@ export function isTerminal(status: JobStatus): boolean {
  * engine.resultJson(job.id); // '{"kind":"map","items":[1,4]}'
  */
 export class JobEngine {
-  readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry" | "memory" | "onEvent">>;
+  readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry" | "memory" | "onEvent" | "adaptiveChunks">>;
   readonly #onEvent: ((event: JobEngineEvent) => void) | undefined;
   readonly #memory: MemoryProbe | undefined;
   readonly #clock: EngineClock;
   readonly #executor: Executor;
   readonly #registry: FunctionRegistry;
   readonly #jobs = new Map<string, JobRecord>();
+  /** Measured ms per item by function (see #learnItemMs); one entry per function used, so bounded by the registry. */
+  readonly #itemMs = new Map<string, number>();
+  readonly #adaptive: boolean;
   readonly #keys = new Map<string, { fingerprint: string; jobId: string }>();
   readonly #queue: JobRecord[] = [];
   readonly #running = new Set<JobRecord>();
@@ -186,6 +201,7 @@ export class JobEngine {
     this.#memory = options.memory;
     this.#onEvent = options.onEvent;
     this.#clock = options.clock ?? systemClock;
+    this.#adaptive = options.adaptiveChunks ?? false;
     this.#opts = {
       maxRunningJobs: options.maxRunningJobs ?? 4,
       maxQueuedJobs: options.maxQueuedJobs ?? 256,
@@ -262,7 +278,9 @@ export class JobEngine {
     this.#guardMemory();
     const total = sourceSize(source);
     const options: EffectiveJobOptions = {
-      chunkSize: request.options?.chunkSize ?? defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true),
+      chunkSize:
+        request.options?.chunkSize ??
+        defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true, this.#adaptive ? this.#itemMs.get(costKey(request)) : undefined),
       concurrency: request.options?.concurrency ?? this.#executor.parallelism,
       timeoutMs: request.options?.timeoutMs ?? this.#opts.defaultTimeoutMs,
     };
@@ -349,9 +367,11 @@ export class JobEngine {
   async wait(id: string, timeoutMs: number, tenant = ""): Promise<Job> {
     const record = this.#record(id, tenant);
     if (!isTerminal(record.view.status) && timeoutMs > 0) {
-      const timer = new AbortController();
-      await Promise.race([record.done, pause(this.#clock, timeoutMs, timer.signal)]);
-      timer.abort();
+      // A plain timer, cleared when the job ends first: no AbortController (whose abort builds a
+      // DOMException) per waiting request.
+      let handle: unknown;
+      await Promise.race([record.done, new Promise<void>((resolve) => (handle = this.#clock.setTimeout(resolve, timeoutMs)))]);
+      this.#clock.clearTimeout(handle);
     }
     return record.view;
   }
@@ -577,6 +597,7 @@ export class JobEngine {
       registry: this.#registry,
       maxChunkRetries: this.#opts.maxChunkRetries,
       maxResultChars: this.#opts.maxResultChars,
+      ...(this.#adaptive ? { onItemCost: (itemMs: number) => this.#learnItemMs(costKey(view), itemMs) } : {}),
       ...(this.#onEvent
         ? {
             onChunk: (e: { chunk: number; items: number; durationMs: number; inProcess: boolean }) => this.#emit({ type: "chunk", job: view, ...e }),
@@ -598,6 +619,17 @@ export class JobEngine {
     if (forced?.status === "successful" && forced.resultJson !== undefined) return this.#finish(record, "successful", { resultJson: forced.resultJson });
     if ("error" in outcome) this.#finish(record, "failed", { error: outcome.error });
     else this.#finish(record, "successful", { resultJson: outcome.resultJson });
+  }
+
+  /**
+   * Time per item of a job's function as measured on worker chunks (the worker's compute time
+   * when the executor reports it, else the round trip, which errs high: chunks stay small rather
+   * than too big), smoothed over recent chunks; read by the default chunk size of the next job of
+   * the same function.
+   */
+  #learnItemMs(key: string, itemMs: number): void {
+    const before = this.#itemMs.get(key);
+    this.#itemMs.set(key, before === undefined ? itemMs : before * 0.7 + itemMs * 0.3);
   }
 
   /** Tells the observer; an observer's failure is not the job's. */

@@ -48,6 +48,8 @@ export interface JobChunksRun {
   /** Observers (metrics): a computed chunk with its duration; a chunk whose worker died (`rerun`: it runs again). */
   onChunk?(event: { chunk: number; items: number; durationMs: number; inProcess: boolean }): void;
   onRetry?(event: { chunk: number; attempt: number; rerun: boolean; reason: string }): void;
+  /** After each chunk computed by the executor: the function's time per item (its compute time when the executor reports one, else the round trip). */
+  onItemCost?(itemMs: number): void;
 }
 
 /** The job's result as JSON, its error, or `undefined` when `signal` stopped it. */
@@ -130,7 +132,9 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
         return fail(problem(error instanceof CombineError ? "item_failed" : "internal_error", message, { jobId: job.id }));
       }
       if (result.chars > run.maxResultChars) return fail(tooLarge());
-      run.onChunk?.({ chunk: index, items, durationMs: performance.now() - started, inProcess });
+      const durationMs = performance.now() - started;
+      if (!inProcess && items > 0) run.onItemCost?.((outcome.computeMs ?? durationMs) / items);
+      run.onChunk?.({ chunk: index, items, durationMs, inProcess });
       run.onChunkDone(items);
       return;
     }

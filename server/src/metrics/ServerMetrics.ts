@@ -1,6 +1,6 @@
 import type { JobEngineEvent } from "@polybridge/core/engine";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { RequestHistogram } from "./RequestHistogram.js";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { KeyedHistogram } from "./KeyedHistogram.js";
 
 /** What a worker pool reports (LocalExecutor.stats()); undefined for executors without one here. */
 export interface PoolStats {
@@ -52,18 +52,18 @@ const JOB_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly #http: RequestHistogram;
+  readonly #http: KeyedHistogram;
   readonly #submitted: Counter<"kind">;
   readonly #finished: Counter<"kind" | "status">;
-  readonly #jobSeconds: Histogram<"kind" | "status">;
-  readonly #chunkSeconds: Histogram<"kind" | "where">;
+  readonly #jobSeconds: KeyedHistogram;
+  readonly #chunkSeconds: KeyedHistogram;
   readonly #chunkItems: Counter<"kind">;
   readonly #crashes: Counter;
   readonly #reruns: Counter;
 
   constructor() {
     const registers = [this.registry];
-    this.#http = new RequestHistogram({
+    this.#http = new KeyedHistogram({
       name: "polybridge_http_request_duration_seconds",
       help: "HTTP requests by method, route template (unmatched: no route) and status code.",
       buckets: SECONDS,
@@ -71,17 +71,15 @@ export class ServerMetrics {
     });
     this.#submitted = new Counter({ name: "polybridge_jobs_submitted_total", help: "Jobs accepted, by kind (idempotent replays not counted).", labelNames: ["kind"], registers });
     this.#finished = new Counter({ name: "polybridge_jobs_finished_total", help: "Jobs ended, by kind and final status (successful, failed, dismissed).", labelNames: ["kind", "status"], registers });
-    this.#jobSeconds = new Histogram({
+    this.#jobSeconds = new KeyedHistogram({
       name: "polybridge_job_duration_seconds",
       help: "Time from submission to the end of a job, by kind and final status.",
-      labelNames: ["kind", "status"],
       buckets: JOB_SECONDS,
       registers,
     });
-    this.#chunkSeconds = new Histogram({
+    this.#chunkSeconds = new KeyedHistogram({
       name: "polybridge_chunk_duration_seconds",
       help: "Time to compute one chunk, by job kind and where it ran (worker, or inline on the main thread).",
-      labelNames: ["kind", "where"],
       buckets: SECONDS,
       registers,
     });
@@ -116,10 +114,10 @@ export class ServerMetrics {
         break;
       case "finished":
         this.#finished.inc({ kind, status: event.job.status });
-        this.#jobSeconds.observe({ kind, status: event.job.status }, event.durationMs / 1000);
+        this.#jobSeconds.observe(`${kind} ${event.job.status}`, { kind, status: event.job.status }, event.durationMs / 1000);
         break;
       case "chunk":
-        this.#chunkSeconds.observe({ kind, where: event.inProcess ? "inline" : "worker" }, event.durationMs / 1000);
+        this.#chunkSeconds.observe(`${kind} ${event.inProcess}`, { kind, where: event.inProcess ? "inline" : "worker" }, event.durationMs / 1000);
         this.#chunkItems.inc({ kind }, event.items);
         break;
       case "retry":

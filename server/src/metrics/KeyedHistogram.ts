@@ -11,17 +11,17 @@ interface Series {
 type Value = { labels: Record<string, string | number>; sharedLabels?: Record<string, string>; value: number; metricName: string };
 
 /**
- * A Prometheus histogram for a value observed on every request. prom-client's `Histogram` (even
+ * A Prometheus histogram for values observed on every request or job. prom-client's `Histogram` (even
  * through a `labels()` child) validates and hashes the label set on each `observe`; here a series
  * is found by a caller-made string key, and an observation is a bucket search and three additions.
  * It registers like any prom-client metric and exposes the same text (`_bucket` with `le`, `_sum`,
  * `_count` per label set).
  *
  * @example
- * const h = new RequestHistogram({ name: "x_seconds", help: "…", buckets: [0.1, 1], registers: [registry] });
+ * const h = new KeyedHistogram({ name: "x_seconds", help: "…", buckets: [0.1, 1], registers: [registry] });
  * h.observe("GET /", { method: "GET", route: "/" }, 0.02);
  */
-export class RequestHistogram {
+export class KeyedHistogram {
   readonly type = "histogram";
   readonly aggregator = "sum";
   readonly name: string;
@@ -69,7 +69,7 @@ export class RequestHistogram {
   }
 
   /** prom-client's JSON shape (`registry.getMetricsAsJSON()`): labels merged. */
-  get(): ReturnType<RequestHistogram["getForPromString"]> {
+  get(): ReturnType<KeyedHistogram["getForPromString"]> {
     const data = this.getForPromString();
     data.values = data.values.map(({ labels, sharedLabels, value, metricName }) => ({ labels: { ...sharedLabels, ...labels }, value, metricName }));
     return data;
