@@ -35,7 +35,7 @@ export type ChunkOutcome =
   | { ok: false; itemIndex: number; message: string };
 
 /** The result of one synchronous call. */
-export type CallOutcome = { ok: true; output: unknown } | { ok: false; message: string };
+export type CallOutcome = ({ ok: true; output: unknown } & ComputeTime) | { ok: false; message: string };
 
 /**
  * Runs chunks and calls somewhere: a local worker pool, or machines behind a queue.

@@ -7,7 +7,8 @@ import { pause, systemClock, type EngineClock } from "./EngineClock.js";
 import { EventLog } from "./EventLog.js";
 import type { Executor } from "./Executor.js";
 import { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
-import { runJobChunks } from "./runJobChunks.js";
+import { runJobChunks, type JobChunksRun } from "./runJobChunks.js";
+import { FunctionCosts } from "./FunctionCosts.js";
 
 /** How the heap stands, for engines that guard it (the server passes V8's figures). */
 export interface MemoryProbe {
@@ -158,6 +159,17 @@ function costKey(job: { kind: string; function: string; reducer?: string | undef
   return `${job.kind} ${job.function} ${job.reducer ?? ""}`;
 }
 
+/**
+ * runJobChunks' hooks that feed and read a function's measured cost: chunks computed on workers
+ * teach it (their compute time per item); small chunks predicted cheap run on this thread.
+ */
+function adaptiveHooks(costs: FunctionCosts, key: string, mayRunHere: boolean): Pick<JobChunksRun, "onItemCost" | "inlineChunk" | "onInlineRan"> {
+  return {
+    onItemCost: (itemMs) => costs.measured(key, itemMs),
+    ...(mayRunHere ? { inlineChunk: (items: number) => costs.canInline(key, items), onInlineRan: (items: number, ms: number) => costs.ranInline(key, items, ms) } : {}),
+  };
+}
+
 /** True for `successful`, `failed` and `dismissed`. */
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.has(status);
@@ -182,9 +194,11 @@ export class JobEngine {
   readonly #executor: Executor;
   readonly #registry: FunctionRegistry;
   readonly #jobs = new Map<string, JobRecord>();
-  /** Measured ms per item by function (see #learnItemMs); one entry per function used, so bounded by the registry. */
-  readonly #itemMs = new Map<string, number>();
-  readonly #adaptive: boolean;
+  /**
+   * What the engine measured of each function (with `adaptiveChunks`): sizes default chunks and
+   * lets small work of fast functions run on this thread. The server's sync calls share it.
+   */
+  readonly costs: FunctionCosts | undefined;
   readonly #keys = new Map<string, { fingerprint: string; jobId: string }>();
   readonly #queue: JobRecord[] = [];
   readonly #running = new Set<JobRecord>();
@@ -201,7 +215,7 @@ export class JobEngine {
     this.#memory = options.memory;
     this.#onEvent = options.onEvent;
     this.#clock = options.clock ?? systemClock;
-    this.#adaptive = options.adaptiveChunks ?? false;
+    this.costs = options.adaptiveChunks ? new FunctionCosts() : undefined;
     this.#opts = {
       maxRunningJobs: options.maxRunningJobs ?? 4,
       maxQueuedJobs: options.maxQueuedJobs ?? 256,
@@ -280,7 +294,7 @@ export class JobEngine {
     const options: EffectiveJobOptions = {
       chunkSize:
         request.options?.chunkSize ??
-        defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true, this.#adaptive ? this.#itemMs.get(costKey(request)) : undefined),
+        defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true, this.costs?.itemMs(costKey(request))),
       concurrency: request.options?.concurrency ?? this.#executor.parallelism,
       timeoutMs: request.options?.timeoutMs ?? this.#opts.defaultTimeoutMs,
     };
@@ -597,7 +611,7 @@ export class JobEngine {
       registry: this.#registry,
       maxChunkRetries: this.#opts.maxChunkRetries,
       maxResultChars: this.#opts.maxResultChars,
-      ...(this.#adaptive ? { onItemCost: (itemMs: number) => this.#learnItemMs(costKey(view), itemMs) } : {}),
+      ...(this.costs ? adaptiveHooks(this.costs, costKey(view), this.#mayRunHere(view)) : {}),
       ...(this.#onEvent
         ? {
             onChunk: (e: { chunk: number; items: number; durationMs: number; inProcess: boolean }) => this.#emit({ type: "chunk", job: view, ...e }),
@@ -622,14 +636,11 @@ export class JobEngine {
   }
 
   /**
-   * Time per item of a job's function as measured on worker chunks (the worker's compute time
-   * when the executor reports it, else the round trip, which errs high: chunks stay small rather
-   * than too big), smoothed over recent chunks; read by the default chunk size of the next job of
-   * the same function.
+   * Whether a job's functions may run on this thread when measured tiny: only functions whose
+   * definition leaves `inline` unset (`inline: false` keeps a function on the workers).
    */
-  #learnItemMs(key: string, itemMs: number): void {
-    const before = this.#itemMs.get(key);
-    this.#itemMs.set(key, before === undefined ? itemMs : before * 0.7 + itemMs * 0.3);
+  #mayRunHere(job: { function: string; reducer?: string | undefined }): boolean {
+    return [job.function, job.reducer].every((name) => name === undefined || this.#registry.get(name)?.inline === undefined);
   }
 
   /** Tells the observer; an observer's failure is not the job's. */

@@ -9,7 +9,7 @@ import { fastifyPath, routeSchema } from "./routeSchema.js";
 
 type NameParams = { Params: { name: string } };
 
-/** Inline functions are synchronous and cannot be interrupted, so they get a signal that never fires. */
+/** Calls on the main thread (inline functions, and tiny calls of others) cannot be interrupted, so they get a signal that never fires. */
 const NEVER = new AbortController().signal;
 
 /** Why a pool call's worker is stopped at its timeout (shared: no stack trace per call). */
@@ -21,6 +21,7 @@ const MAX_CALL_RETRIES = 2;
 /** `GET /v1/functions`, `GET /v1/functions/{name}`, `POST /v1/functions/{name}/call`. */
 export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
   const { registry, executor } = ctx;
+  const costs = ctx.engine.costs;
   const find = (name: string) => {
     const def = registry.get(name);
     if (!def) throw new ProblemError("function_not_found", `No function '${name}'.`);
@@ -82,9 +83,17 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
         throw new ProblemError("validation_failed", `Invalid input for ${name}: ${errors.map((e) => `${e.path} ${e.message}`).join("; ")}`, { errors });
       }
       const started = performance.now();
-      const outcome = find(name).inline
-        ? await runCall(registry, name, parsed.data, NEVER)
-        : await onPool(name, parsed.data, request.body.timeoutMs ?? ctx.callTimeoutMs);
+      let outcome: CallOutcome;
+      const inline = find(name).inline;
+      if (inline === true) outcome = await runCall(registry, name, parsed.data, NEVER);
+      else if (inline === undefined && costs?.canInline(`call ${name}`, 1)) {
+        // Measured tiny on the workers (FunctionCosts): a worker round trip would cost more than the call.
+        outcome = await runCall(registry, name, parsed.data, NEVER);
+        costs.ranInline(`call ${name}`, 1, performance.now() - started);
+      } else {
+        outcome = await onPool(name, parsed.data, request.body.timeoutMs ?? ctx.callTimeoutMs);
+        if (outcome.ok && outcome.computeMs !== undefined) costs?.measured(`call ${name}`, outcome.computeMs);
+      }
       if (!outcome.ok) throw new ProblemError("function_failed", outcome.message);
       return { function: name, output: outcome.output, durationMs: Math.round((performance.now() - started) * 1000) / 1000 };
     },
