@@ -17,6 +17,17 @@ interface Cost {
 }
 
 /**
+ * The next smoothed value. A sample far above the estimate counts little: on a busy machine a
+ * thread descheduled mid-run measures the wait too, and one such sample must not hide how fast
+ * a function is; a function that really became slower still moves the estimate within a few
+ * dozen samples.
+ */
+function smooth(estimate: number, sample: number): number {
+  const weight = sample > 4 * estimate ? 0.05 : 0.3;
+  return estimate * (1 - weight) + sample * weight;
+}
+
+/**
  * What the engine has measured of each function (by a key such as `"map isPrime "` or
  * `"call isPrime"`): its time per item on the workers, smoothed. Two decisions follow from it:
  * default chunk sizes (see `defaultChunkSize`), and whether a small piece of work of a function
@@ -51,7 +62,7 @@ export class FunctionCosts {
     const cost = this.#costs.get(key);
     if (!cost) this.#costs.set(key, { itemMs, samples: 1, demoted: false });
     else {
-      cost.itemMs = cost.itemMs * 0.7 + itemMs * 0.3;
+      cost.itemMs = smooth(cost.itemMs, itemMs);
       cost.samples += 1;
     }
   }
@@ -67,6 +78,6 @@ export class FunctionCosts {
     const cost = this.#costs.get(key);
     if (!cost) return;
     if (ms > this.#limits.demoteAboveMs) cost.demoted = true;
-    else if (items > 0) cost.itemMs = cost.itemMs * 0.7 + (ms / items) * 0.3;
+    else if (items > 0) cost.itemMs = smooth(cost.itemMs, ms / items);
   }
 }
