@@ -8,7 +8,7 @@
 // Rounds alternate which side goes first; every count is checked against the single thread's.
 import { startServer } from "@polybridge/server";
 import { primeTest } from "../server/dist/functions/builtins.js";
-import { capacityLoop, envNumber, median, report, round, spread } from "./lib/common.mjs";
+import { capacityLoop, envNumber, median, postJson, report, round, spread } from "./lib/common.mjs";
 
 const N = envNumber("PRIMES_BELOW", 16_000_000);
 const ROUNDS = envNumber("ROUNDS", 3);
@@ -23,9 +23,11 @@ function singleThread() {
 
 const server = await startServer({ port: 0, workers: WORKERS });
 const job = { kind: "fold", function: "countPrimes", input: { range: { start: 0, end: N } }, options: { chunkSize: 250_000 } };
+// A new connection per job: the single-thread loop blocks this process (the server's too) for
+// seconds, after which a kept-alive socket may be closed under the next request.
 async function viaServer() {
-  const res = await fetch(`${server.url}/v1/jobs`, { method: "POST", headers: { "content-type": "application/json", prefer: "wait=60" }, body: JSON.stringify(job) });
-  const body = await res.json();
+  const res = await postJson(`${server.url}/v1/jobs`, job, { prefer: "wait=60", connection: "close" });
+  const body = JSON.parse(res.text);
   if (body.status !== "successful") throw new Error(`job ${body.status}: ${JSON.stringify(body.error)}`);
   return body.result.value;
 }

@@ -13,11 +13,14 @@ describe("FunctionCosts", () => {
     expect(costs.canInline("call g", 1)).toBe(false); // never measured
   });
 
-  it("sends a function back to the workers for good after one slow run here", () => {
+  it("sends a function back to the workers for good after three slow runs here", () => {
     const costs = new FunctionCosts();
     for (let i = 0; i < 8; i++) costs.measured("map f ", 0.001);
     costs.ranInline("map f ", 10, 0.02);
     expect(costs.canInline("map f ", 10)).toBe(true);
+    costs.ranInline("map f ", 10, 6);
+    costs.ranInline("map f ", 10, 6);
+    expect(costs.canInline("map f ", 10)).toBe(true); // two strikes
     costs.ranInline("map f ", 10, 6);
     for (let i = 0; i < 20; i++) costs.measured("map f ", 0.0001);
     expect(costs.canInline("map f ", 1)).toBe(false);

@@ -4,14 +4,17 @@ export interface FunctionCostLimits {
   inlineMaxMs: number;
   /** Measurements on workers before a function may run on the main thread at all. Default 8. */
   minSamples: number;
-  /** A main-thread run longer than this (ms) sends the function back to the workers for good. Default 5. */
+  /** A main-thread run longer than this (ms) is a strike. Default 5. */
   demoteAboveMs: number;
+  /** Strikes that send the function back to the workers for good. Default 3 (one can be a descheduled thread or a GC pause). */
+  maxStrikes: number;
 }
 
 interface Cost {
   /** Smoothed ms per item (or per call). */
   itemMs: number;
   samples: number;
+  strikes: number;
   /** Once true, never run on the main thread again. */
   demoted: boolean;
 }
@@ -35,9 +38,10 @@ function smooth(estimate: number, sample: number): number {
  * round trip costs more main-thread time than a fraction of a millisecond of compute).
  *
  * Bounded: a function runs on the main thread only after `minSamples` measurements on workers,
- * only for work predicted to take at most `inlineMaxMs`, and a single main-thread run longer than
- * `demoteAboveMs` sends it back to the workers for the life of the process (an input far slower
- * than the ones measured can block the event loop once, for that one run).
+ * only for work predicted to take at most `inlineMaxMs`, and `maxStrikes` main-thread runs longer
+ * than `demoteAboveMs` send it back to the workers for the life of the process (inputs far slower
+ * than the ones measured can block the event loop that many times; one slow run alone may be a
+ * descheduled thread or a GC pause on a busy machine).
  *
  * @example
  * const costs = new FunctionCosts();
@@ -49,7 +53,7 @@ export class FunctionCosts {
   readonly #limits: FunctionCostLimits;
 
   constructor(limits: Partial<FunctionCostLimits> = {}) {
-    this.#limits = { inlineMaxMs: 0.5, minSamples: 8, demoteAboveMs: 5, ...limits };
+    this.#limits = { inlineMaxMs: 0.5, minSamples: 8, demoteAboveMs: 5, maxStrikes: 3, ...limits };
   }
 
   /** Smoothed ms per item of `key`, or undefined before any measurement. */
@@ -60,7 +64,7 @@ export class FunctionCosts {
   /** One measurement on a worker: `itemMs` per item (its compute time when known). */
   measured(key: string, itemMs: number): void {
     const cost = this.#costs.get(key);
-    if (!cost) this.#costs.set(key, { itemMs, samples: 1, demoted: false });
+    if (!cost) this.#costs.set(key, { itemMs, samples: 1, strikes: 0, demoted: false });
     else {
       cost.itemMs = smooth(cost.itemMs, itemMs);
       cost.samples += 1;
@@ -77,7 +81,8 @@ export class FunctionCosts {
   ranInline(key: string, items: number, ms: number): void {
     const cost = this.#costs.get(key);
     if (!cost) return;
-    if (ms > this.#limits.demoteAboveMs) cost.demoted = true;
-    else if (items > 0) cost.itemMs = smooth(cost.itemMs, ms / items);
+    if (ms > this.#limits.demoteAboveMs) {
+      if (++cost.strikes >= this.#limits.maxStrikes) cost.demoted = true;
+    } else if (items > 0) cost.itemMs = smooth(cost.itemMs, ms / items);
   }
 }

@@ -14,7 +14,7 @@ interface Common {
    * request thread instead of hopping to a worker, which costs more than the function itself.
    * Unset: runs on the workers, until the reference server has measured it there (8 runs) as so
    * fast that a call or a chunk takes at most 0.5 ms; such work then runs on the request thread,
-   * and one run there longer than 5 ms sends the function back to the workers for good.
+   * and three runs there longer than 5 ms send the function back to the workers for good.
    * `false`: always on the workers (a function that may exit, exhaust memory or loop forever on
    * some input, where only a worker keeps the server safe).
    */
