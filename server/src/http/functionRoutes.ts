@@ -39,29 +39,36 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
     return schema;
   };
 
-  // A worker that dies under a call (killed by a cancel racing it, out of heap) is replaced; the
-  // call is re-run like a job's chunk would be, since functions are pure.
   // The timeout is a plain timer cleared when the call ends: `AbortSignal.timeout` would keep a
   // timer (and a weakly held signal) alive for the whole timeout after every call, tens of
-  // thousands of them under load.
-  const onPool = async (name: string, input: unknown, timeoutMs: number): Promise<CallOutcome> => {
+  // thousands of them under load. A call whose signal fired answers call_timeout.
+  const withTimeout = async (name: string, timeoutMs: number, run: (signal: AbortSignal) => Promise<CallOutcome>): Promise<CallOutcome> => {
     const controller = new AbortController();
-    const signal = controller.signal;
     const timer = setTimeout(() => controller.abort(CALL_TIMED_OUT), timeoutMs);
     try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await executor.call(name, input, signal);
-        } catch (error) {
-          if (signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
-          if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
-          if (attempt > MAX_CALL_RETRIES) throw new ProblemError("internal_error", `The worker running ${name} died ${attempt} times.`);
-        }
-      }
+      return await run(controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
+      throw error;
     } finally {
       clearTimeout(timer);
     }
   };
+
+  // A worker that dies under a call (killed by a cancel racing it, out of heap) is replaced; the
+  // call is re-run like a job's chunk would be, since functions are pure.
+  const onPool = (name: string, input: unknown, timeoutMs: number): Promise<CallOutcome> =>
+    withTimeout(name, timeoutMs, async (signal) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await executor.call(name, input, signal);
+        } catch (error) {
+          if (signal.aborted) throw error;
+          if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
+          if (attempt > MAX_CALL_RETRIES) throw new ProblemError("internal_error", `The worker running ${name} died ${attempt} times.`);
+        }
+      }
+    });
 
   app.get(fastifyPath("listFunctions"), { schema: routeSchema("listFunctions") }, async () => ({
     functions: registry.catalogue(),
@@ -87,8 +94,9 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
       const inline = find(name).inline;
       if (inline === true) outcome = await runCall(registry, name, parsed.data, NEVER);
       else if (inline === undefined && costs?.canInline(`call ${name}`, 1)) {
-        // Measured tiny on the workers (FunctionCosts): a worker round trip would cost more than the call.
-        outcome = await runCall(registry, name, parsed.data, NEVER);
+        // Measured tiny on the workers (FunctionCosts): a worker round trip would cost more than the
+        // call. With the call's timeout as its signal: an asynchronous function that honours it stops.
+        outcome = await withTimeout(name, request.body.timeoutMs ?? ctx.callTimeoutMs, (signal) => runCall(registry, name, parsed.data, signal));
         costs.ranInline(`call ${name}`, 1, performance.now() - started);
       } else {
         outcome = await onPool(name, parsed.data, request.body.timeoutMs ?? ctx.callTimeoutMs);
