@@ -7,7 +7,7 @@
 //   4b. map `isPrime` (a pool function, like every user function by default) over 100 items  <= 2x
 //   4c. fold `countPrimes` (a pool reducer) over 100 items                      goal <= 2x
 //   4d. the main thread's CPU per `isPrime` job ÷ its CPU per echo call        goal <= 2x
-// (/proc/PID/task/PID/stat: the server's event loop; the workers' CPU is not in it.)
+// (/proc/PID/task/PID/schedstat: the server's event loop, in ns; the workers' CPU is not in it.)
 import { cpuMsOf, envNumber, median, postJson, report, round, spread, startServerProcess } from "./lib/common.mjs";
 
 const ROUNDS = envNumber("ROUNDS", 5);
