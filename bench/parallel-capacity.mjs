@@ -3,24 +3,12 @@
 // prime-counting loop on two worker threads at once (each the full amount of work) vs on one,
 // alternating. ratio = 2 × t(one) ÷ t(two) — 2.00 on two idle cores; the ceiling for any
 // 2-worker speedup in this run (e.g. the primes goal of 1.80x needs a ratio well above 1.8 here).
-import { Worker } from "node:worker_threads";
-import { envNumber, median, report, round, spread } from "./lib/common.mjs";
+import { capacityLoop, envNumber, median, report, round, spread } from "./lib/common.mjs";
 
 const ROUNDS = envNumber("ROUNDS", 5);
 const N = envNumber("CAPACITY_PRIMES_BELOW", 4_000_000);
-const WORKER = new URL("./lib/prime-loop-worker.mjs", import.meta.url);
 
-const loop = () =>
-  new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { workerData: { start: 0, end: N } });
-    w.once("message", resolve);
-    w.once("error", reject);
-  });
-const time = async (threads) => {
-  const t = performance.now();
-  await Promise.all(Array.from({ length: threads }, loop));
-  return performance.now() - t;
-};
+const time = (threads) => capacityLoop(threads, N);
 
 await time(1);
 const ratios = [];

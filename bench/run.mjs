@@ -7,6 +7,7 @@
 //   BENCH_JSON=path               also write every result line to that file (JSON array)
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { ROOT } from "./lib/common.mjs";
 
@@ -15,10 +16,10 @@ const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 /** In order; `missing` is the row shown when the script does not exist (yet). */
 const BENCHMARKS = [
   { file: "parallel-capacity.mjs", label: "calibration: 2 threads vs 1", limitS: 60 },
-  { file: "echo-throughput.mjs", label: "1. echo sync call req/s vs bare fastify", limitS: 120 },
+  { file: "echo-throughput.mjs", label: "1. sync call req/s vs bare fastify", limitS: 150 },
   { file: "sdk-call.mjs", label: "2. SDK call vs raw undici request", limitS: 240, missing: "not yet available" },
-  { file: "primes.mjs", label: "3. primes range job vs one thread", limitS: 150 },
-  { file: "small-job.mjs", label: "4. small job vs echo call round trip", limitS: 60 },
+  { file: "primes.mjs", label: "3. primes range job speedup ÷ 2-thread calibration", limitS: 180 },
+  { file: "small-job.mjs", label: "4. small jobs vs echo call", limitS: 180 },
   { file: "map-1m.mjs", label: "5. 1M-item map job vs one thread", limitS: 90 },
   { file: "codegen.mjs", label: "6. generate (GitHub REST spec) vs openapi-typescript", limitS: 240 },
   { file: "python-primes.mjs", label: "7. Python Pool(2) vs server job", limitS: 120 },
@@ -72,6 +73,12 @@ if (selected.some((b) => b.file === "echo-throughput.mjs") && spawnSync("wrk", [
   spawnSync("bash", [here("./setup.sh")], { stdio: "inherit" });
 }
 
+// The machine's load says how far to trust this run's figures (on a shared machine, other
+// processes take cores from the servers and the load generator alike).
+const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "?"}), load average at start ${load()}`;
+console.log(`polybridge benchmarks: ${machine}; at most ${Math.round(selected.reduce((n, b) => n + b.limitS, 0) / 60)} min (each script's limit)`);
+
 const rows = [];
 for (const bench of selected) {
   const script = here(`./${bench.file}`);
@@ -100,6 +107,7 @@ const table = [
     return `| ${label} | ${ratio} | ${cell(r.goal)} | ${pass} | ${cell(r.spread)} |`;
   }),
 ];
-console.log(`\npolybridge benchmarks — ${Math.round((performance.now() - started) / 1000)} s, node ${process.version}\n`);
+const calibration = rows.find((r) => r.label.startsWith("calibration"))?.result.ratio;
+console.log(`\npolybridge benchmarks — ${Math.round((performance.now() - started) / 1000)} s, node ${process.version}; ${machine}, at the end ${load()}; calibration (2 threads vs 1) ${calibration === undefined ? "not run" : `${calibration}x`}\n`);
 console.log(table.join("\n"));
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows, null, 2));

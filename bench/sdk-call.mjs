@@ -1,35 +1,26 @@
-// SDK overhead: 20,000 sequential `client.call("echo", …)` vs 20,000 raw undici `request()` calls
-// (same JSON body, same decoding) to one reference server in a child process, several rounds each,
-// alternating; prints the median ratio against the goal (≤ 1.10×). Run after `npm run build`:
-//   node bench/sdk-call.mjs [--calls 20000] [--rounds 5]
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
+#!/usr/bin/env node
+// Benchmark 2, SDK overhead: N sequential `client.call("echo", …)` vs N raw undici `request()`
+// calls (same JSON body, same decoding) to one reference server in a child process. Rounds
+// alternate which path goes first; every call's answer is checked (status and output), so a path
+// that fails or answers something else cannot look fast.
+// ratio = median over rounds of (sdk time ÷ raw time) of the same round. Goal <= 1.10.
+//   node bench/sdk-call.mjs [--calls 20000] [--rounds 5]     (or CALLS=, ROUNDS=)
+import { isDeepStrictEqual } from "node:util";
 import { Pool } from "undici";
 import { createClient } from "@polybridge/sdk";
+import { envNumber, median, report, round, spread, startServerProcess } from "./lib/common.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const CALLS = arg("calls", 20_000);
-const ROUNDS = arg("rounds", 5);
+const CALLS = arg("calls", envNumber("CALLS", 20_000));
+const ROUNDS = arg("rounds", envNumber("ROUNDS", 5));
 const GOAL = 1.1;
 const input = { id: 7, text: "hello", tags: ["a", "b"] };
 
 // The server runs in its own process so its work does not share this event loop.
-const cli = fileURLToPath(new URL("../cli/dist/cli.js", import.meta.url));
-const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--host", "127.0.0.1"], { stdio: ["ignore", "pipe", "inherit"] });
-const server = await new Promise((resolve, reject) => {
-  let out = "";
-  child.stdout.on("data", (chunk) => {
-    out += chunk;
-    const match = /listening on (http:\/\/\S+)/.exec(out);
-    if (match) resolve({ url: match[1] });
-  });
-  child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  setTimeout(() => reject(new Error("server did not start within 20 s")), 20_000).unref();
-});
+const server = await startServerProcess();
 const client = createClient({ baseUrl: server.url });
 const pool = new Pool(server.url, { connections: 16, keepAliveTimeout: 30_000 });
 
@@ -41,47 +32,51 @@ async function rawCall() {
     body: JSON.stringify({ input }),
   });
   const body = await res.body.json();
-  if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+  if (res.statusCode !== 200) throw new Error(`raw: HTTP ${res.statusCode}`);
   return body.output;
 }
 const sdkCall = () => client.call("echo", input);
 
-async function time(fn, n) {
+/** Time of n sequential calls; every output is checked (a cheap field per call, all of it on the first and last). */
+async function time(name, fn, n) {
   const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await fn();
+  for (let i = 0; i < n; i++) {
+    const out = await fn();
+    if (out?.id !== 7 || ((i === 0 || i === n - 1) && !isDeepStrictEqual(out, input))) throw new Error(`${name}: wrong output ${JSON.stringify(out)}`);
+  }
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 try {
   // Warm up both paths (JIT, sockets, the server's routes).
-  await time(rawCall, 2_000);
-  await time(sdkCall, 2_000);
+  await time("raw", rawCall, 2_000);
+  await time("sdk", sdkCall, 2_000);
   const raw = [];
   const sdk = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    raw.push(await time(rawCall, CALLS));
-    sdk.push(await time(sdkCall, CALLS));
-    console.log(`round ${round}: raw ${raw.at(-1).toFixed(0)} ms, sdk ${sdk.at(-1).toFixed(0)} ms`);
+  const ratios = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    // Alternate which path goes first so drift on a shared machine hits both alike.
+    const rawFirst = r % 2 === 0;
+    const a = rawFirst ? await time("raw", rawCall, CALLS) : await time("sdk", sdkCall, CALLS);
+    const b = rawFirst ? await time("sdk", sdkCall, CALLS) : await time("raw", rawCall, CALLS);
+    const [tRaw, tSdk] = rawFirst ? [a, b] : [b, a];
+    raw.push(tRaw);
+    sdk.push(tSdk);
+    ratios.push(tSdk / tRaw);
+    console.error(`round ${r + 1} (${rawFirst ? "raw" : "sdk"} first): raw ${tRaw.toFixed(0)} ms, sdk ${tSdk.toFixed(0)} ms, ratio ${(tSdk / tRaw).toFixed(3)}`);
   }
-  const ratio = median(sdk) / median(raw);
-  console.log(`raw undici request(): median ${median(raw).toFixed(0)} ms for ${CALLS} calls (${((median(raw) * 1000) / CALLS).toFixed(1)} µs/call)`);
-  console.log(`sdk client.call():    median ${median(sdk).toFixed(0)} ms for ${CALLS} calls (${((median(sdk) * 1000) / CALLS).toFixed(1)} µs/call)`);
-  console.log(`ratio sdk/raw: ${ratio.toFixed(3)}× (goal ≤ ${GOAL.toFixed(2)}×) ${ratio <= GOAL ? "OK" : "OVER GOAL"}`);
-  const perRound = sdk.map((t, i) => t / raw[i]);
-  console.log(JSON.stringify({
+  const ratio = round(median(ratios));
+  report({
     name: `SDK client.call vs raw undici request(), ${CALLS} sequential calls (sdk/raw time)`,
-    ratio: Number(ratio.toFixed(2)),
+    ratio,
     goal: `<= ${GOAL.toFixed(2)}x`,
     pass: ratio <= GOAL,
-    spread: `${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}`,
-    raw_us_per_call: Number(((median(raw) * 1000) / CALLS).toFixed(1)),
-    sdk_us_per_call: Number(((median(sdk) * 1000) / CALLS).toFixed(1)),
-  }));
+    spread: spread(ratios),
+    raw_us_per_call: round((median(raw) * 1000) / CALLS, 1),
+    sdk_us_per_call: round((median(sdk) * 1000) / CALLS, 1),
+  });
 } finally {
   await client.close();
   await pool.close();
-  child.kill("SIGTERM");
-  await once(child, "exit");
+  await server.stop();
 }

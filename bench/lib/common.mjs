@@ -142,9 +142,21 @@ export function runNodeJson(script, args = [], { cores, timeoutMs = 120_000, env
   });
 }
 
-/** CPU time (user + system) a process has used so far, in ms (from /proc/PID/stat, all threads). */
-export function cpuMsOf(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/**
+ * CPU time (user + system) a process has used so far, in ms (from /proc/PID/stat, all threads);
+ * with `mainThreadOnly`, its main thread's alone (/proc/PID/task/PID/stat: Node's event loop).
+ */
+export function cpuMsOf(pid, mainThreadOnly = false) {
+  if (mainThreadOnly) {
+    // schedstat's first field is the thread's time on a CPU in ns: /proc's ticks (10 ms) are too
+    // coarse for blocks of a few hundred requests.
+    try {
+      return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+    } catch {
+      // no schedstat in this kernel: the ticks below
+    }
+  }
+  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8");
   // Fields after the command name (which may contain spaces) start at field 3.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
@@ -190,4 +202,23 @@ function request(method, url, payload, headers) {
     req.on("error", reject);
     req.end(payload);
   });
+}
+
+import { Worker } from "node:worker_threads";
+const PRIME_LOOP = new URL("./prime-loop-worker.mjs", import.meta.url);
+
+/**
+ * The calibration loop: ms for `threads` worker threads each counting the primes below `n` at
+ * once. 2 × t(1) ÷ t(2) is how much of a second core the machine offers right now.
+ */
+export async function capacityLoop(threads, n) {
+  const one = () =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(PRIME_LOOP, { workerData: { start: 0, end: n } });
+      w.once("message", resolve);
+      w.once("error", reject);
+    });
+  const t = performance.now();
+  await Promise.all(Array.from({ length: threads }, one));
+  return performance.now() - t;
 }

@@ -64,6 +64,8 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 export class ClientCore {
   readonly origin: string;
   private readonly basePath: string;
+  /** The last path built per operation: repeated calls of one function reuse it (one entry per operation, so bounded). */
+  private readonly lastPath = new Map<OperationId, { value: string; path: string }>();
 
   constructor(readonly settings: CoreSettings) {
     const url = new URL(settings.baseUrl);
@@ -75,6 +77,15 @@ export class ClientCore {
   pathOf(operationId: OperationId, args: RawArgs): string {
     const op = operations[operationId];
     let path = op.path as string;
+    // One path parameter and no query (a call, a job's status): the same as last time is common.
+    const single = op.pathParams.length === 1 && args.query === undefined ? args.path?.[op.pathParams[0]!.name] : undefined;
+    if (typeof single === "string" && single !== "") {
+      const last = this.lastPath.get(operationId);
+      if (last?.value === single) return last.path;
+      const built = this.basePath + path.replace(`{${op.pathParams[0]!.name}}`, encodeURIComponent(single));
+      this.lastPath.set(operationId, { value: single, path: built });
+      return built;
+    }
     for (const p of op.pathParams) {
       const value = args.path?.[p.name];
       if (value === undefined || value === null || value === "") throw new TypeError(`${operationId}: missing path parameter '${p.name}'`);

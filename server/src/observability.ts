@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Executor, JobEngineEvent } from "@polybridge/core/engine";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { JobEngine } from "./engine/JobEngine.js";
+import { lazyChildLogger } from "./http/lazyChildLogger.js";
 import { ServerMetrics, type PoolStats } from "./metrics/ServerMetrics.js";
 
 /** A request id a client may choose: 1..128 printable ASCII characters (no spaces or controls). */
@@ -42,9 +43,11 @@ export class Observability {
    * characters), else a UUID; fastify's own two lines per request are off, {@link attach} logs one
    * at `debug` instead, so `info` stays about the server and its jobs.
    */
-  static fastifyOptions(logger: { level: LogLevel } | boolean): Pick<FastifyServerOptions, "logger" | "genReqId" | "requestIdHeader" | "disableRequestLogging" | "logController"> {
+  static fastifyOptions(logger: { level: LogLevel } | boolean): Pick<FastifyServerOptions, "logger" | "genReqId" | "requestIdHeader" | "disableRequestLogging" | "logController" | "childLoggerFactory"> {
     return {
       logger,
+      // Each request's child logger is made when it first logs (usually never at `info`).
+      ...(logger === false ? {} : { childLoggerFactory: lazyChildLogger }),
       requestIdHeader: false,
       genReqId: (req) => requestIdOf(req.headers["x-request-id"]),
       ...quietRequests,
@@ -81,7 +84,8 @@ export class Observability {
     app.addHook("onResponse", (request, reply, done) => {
       const route = request.routeOptions.url ?? "unmatched";
       metrics?.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-      request.log.debug({ method: request.method, url: request.url, route, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, "request completed");
+      // The line's object is only built when `debug` is on: this runs on every request.
+      if ((request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.("debug")) request.log.debug({ method: request.method, url: request.url, route, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, "request completed");
       done();
     });
     if (!metrics) return;

@@ -49,6 +49,14 @@ describe("chunking", () => {
   it("gives cheap functions chunks of at least 1,024 items", () => {
     expect([defaultChunkSize(100, 2, true), defaultChunkSize(5_000, 2, true), defaultChunkSize(80_000, 2, true)]).toEqual([100, 1_024, 10_000]);
   });
+  it("gives measured pool functions chunks of at least 2 ms of work, never fewer than four per worker for slow ones", () => {
+    // 0.01 ms an item: 100 items are one chunk, 10,000 items chunks of 1,250 (the spread wins).
+    expect([defaultChunkSize(100, 2, false, 0.01), defaultChunkSize(10_000, 2, false, 0.01)]).toEqual([100, 1_250]);
+    // 5 ms an item: the spread (13 for 100 items on 2 workers), as without a measure.
+    expect([defaultChunkSize(100, 2, false, 5), defaultChunkSize(100, 2, false)]).toEqual([13, 13]);
+    // A cheap (inline) function ignores the measure.
+    expect(defaultChunkSize(100, 2, true, 0.01)).toBe(100);
+  });
 });
 
 describe("compareKeys", () => {

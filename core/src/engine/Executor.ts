@@ -15,19 +15,27 @@ export interface ChunkTask {
   source: ChunkSource;
 }
 
+/**
+ * Time the function took on the worker (ms), without the trip there and back: set by executors
+ * that can measure it; the engine sizes later chunks of the same function by it.
+ */
+export interface ComputeTime {
+  computeMs?: number;
+}
+
 /** A chunk's partial result, or the first item that failed. */
 export type ChunkOutcome =
   /**
    * Map and filter outputs leave the worker as JSON (`items` is the array's text without its
    * brackets): serializing in parallel on the workers keeps the main thread and its heap light.
    */
-  | { ok: true; kind: "map" | "filter"; items: string; count: number }
-  | { ok: true; kind: "fold"; value: unknown }
-  | { ok: true; kind: "mapreduce"; entries: Array<[string | number, unknown]> }
+  | ({ ok: true; kind: "map" | "filter"; items: string; count: number } & ComputeTime)
+  | ({ ok: true; kind: "fold"; value: unknown } & ComputeTime)
+  | ({ ok: true; kind: "mapreduce"; entries: Array<[string | number, unknown]> } & ComputeTime)
   | { ok: false; itemIndex: number; message: string };
 
 /** The result of one synchronous call. */
-export type CallOutcome = { ok: true; output: unknown } | { ok: false; message: string };
+export type CallOutcome = ({ ok: true; output: unknown } & ComputeTime) | { ok: false; message: string };
 
 /**
  * Runs chunks and calls somewhere: a local worker pool, or machines behind a queue.

@@ -7,7 +7,8 @@ import { pause, systemClock, type EngineClock } from "./EngineClock.js";
 import { EventLog } from "./EventLog.js";
 import type { Executor } from "./Executor.js";
 import { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
-import { runJobChunks } from "./runJobChunks.js";
+import { runJobChunks, type JobChunksRun } from "./runJobChunks.js";
+import { FunctionCosts } from "./FunctionCosts.js";
 
 /** How the heap stands, for engines that guard it (the server passes V8's figures). */
 export interface MemoryProbe {
@@ -55,6 +56,13 @@ export interface JobEngineOptions {
   chunkDelayMs?: number;
   /** URL prefix for job links. Default `/v1`. */
   basePath?: string;
+  /**
+   * Size the default chunks of functions that are not `inline` by their measured time per item
+   * (see `defaultChunkSize`): small jobs of fast functions then go to a worker as one chunk.
+   * Default false (the chunk counts of a job then depend on its size only); the reference server
+   * turns it on.
+   */
+  adaptiveChunks?: boolean;
   /**
    * Budget for the results of finished jobs, in characters of JSON. Past it the oldest finished
    * jobs are removed before their TTL, so memory stays bounded. Default: an eighth of the heap
@@ -146,6 +154,22 @@ const randomId = (): string => `job_${globalThis.crypto.randomUUID().replaceAll(
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
 
+/** What a job's time per item depends on: its kind and functions. */
+function costKey(job: { kind: string; function: string; reducer?: string | undefined }): string {
+  return `${job.kind} ${job.function} ${job.reducer ?? ""}`;
+}
+
+/**
+ * runJobChunks' hooks that feed and read a function's measured cost: chunks computed on workers
+ * teach it (their compute time per item); small chunks predicted cheap run on this thread.
+ */
+function adaptiveHooks(costs: FunctionCosts, key: string, mayRunHere: boolean): Pick<JobChunksRun, "onItemCost" | "inlineChunk" | "onInlineRan"> {
+  return {
+    onItemCost: (itemMs) => costs.measured(key, itemMs),
+    ...(mayRunHere ? { inlineChunk: (items: number) => costs.canInline(key, items), onInlineRan: (items: number, ms: number) => costs.ranInline(key, items, ms) } : {}),
+  };
+}
+
 /** True for `successful`, `failed` and `dismissed`. */
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.has(status);
@@ -163,13 +187,18 @@ export function isTerminal(status: JobStatus): boolean {
  * engine.resultJson(job.id); // '{"kind":"map","items":[1,4]}'
  */
 export class JobEngine {
-  readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry" | "memory" | "onEvent">>;
+  readonly #opts: Required<Omit<JobEngineOptions, "executor" | "registry" | "memory" | "onEvent" | "adaptiveChunks">>;
   readonly #onEvent: ((event: JobEngineEvent) => void) | undefined;
   readonly #memory: MemoryProbe | undefined;
   readonly #clock: EngineClock;
   readonly #executor: Executor;
   readonly #registry: FunctionRegistry;
   readonly #jobs = new Map<string, JobRecord>();
+  /**
+   * What the engine measured of each function (with `adaptiveChunks`): sizes default chunks and
+   * lets small work of fast functions run on this thread. The server's sync calls share it.
+   */
+  readonly costs: FunctionCosts | undefined;
   readonly #keys = new Map<string, { fingerprint: string; jobId: string }>();
   readonly #queue: JobRecord[] = [];
   readonly #running = new Set<JobRecord>();
@@ -186,6 +215,7 @@ export class JobEngine {
     this.#memory = options.memory;
     this.#onEvent = options.onEvent;
     this.#clock = options.clock ?? systemClock;
+    this.costs = options.adaptiveChunks ? new FunctionCosts() : undefined;
     this.#opts = {
       maxRunningJobs: options.maxRunningJobs ?? 4,
       maxQueuedJobs: options.maxQueuedJobs ?? 256,
@@ -262,7 +292,9 @@ export class JobEngine {
     this.#guardMemory();
     const total = sourceSize(source);
     const options: EffectiveJobOptions = {
-      chunkSize: request.options?.chunkSize ?? defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true),
+      chunkSize:
+        request.options?.chunkSize ??
+        defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true, this.costs?.itemMs(costKey(request))),
       concurrency: request.options?.concurrency ?? this.#executor.parallelism,
       timeoutMs: request.options?.timeoutMs ?? this.#opts.defaultTimeoutMs,
     };
@@ -349,9 +381,11 @@ export class JobEngine {
   async wait(id: string, timeoutMs: number, tenant = ""): Promise<Job> {
     const record = this.#record(id, tenant);
     if (!isTerminal(record.view.status) && timeoutMs > 0) {
-      const timer = new AbortController();
-      await Promise.race([record.done, pause(this.#clock, timeoutMs, timer.signal)]);
-      timer.abort();
+      // A plain timer, cleared when the job ends first: no AbortController (whose abort builds a
+      // DOMException) per waiting request.
+      let handle: unknown;
+      await Promise.race([record.done, new Promise<void>((resolve) => (handle = this.#clock.setTimeout(resolve, timeoutMs)))]);
+      this.#clock.clearTimeout(handle);
     }
     return record.view;
   }
@@ -577,6 +611,7 @@ export class JobEngine {
       registry: this.#registry,
       maxChunkRetries: this.#opts.maxChunkRetries,
       maxResultChars: this.#opts.maxResultChars,
+      ...(this.costs ? adaptiveHooks(this.costs, costKey(view), this.#mayRunHere(view)) : {}),
       ...(this.#onEvent
         ? {
             onChunk: (e: { chunk: number; items: number; durationMs: number; inProcess: boolean }) => this.#emit({ type: "chunk", job: view, ...e }),
@@ -598,6 +633,14 @@ export class JobEngine {
     if (forced?.status === "successful" && forced.resultJson !== undefined) return this.#finish(record, "successful", { resultJson: forced.resultJson });
     if ("error" in outcome) this.#finish(record, "failed", { error: outcome.error });
     else this.#finish(record, "successful", { resultJson: outcome.resultJson });
+  }
+
+  /**
+   * Whether a job's functions may run on this thread when measured tiny: only functions whose
+   * definition leaves `inline` unset (`inline: false` keeps a function on the workers).
+   */
+  #mayRunHere(job: { function: string; reducer?: string | undefined }): boolean {
+    return [job.function, job.reducer].every((name) => name === undefined || this.#registry.get(name)?.inline === undefined);
   }
 
   /** Tells the observer; an observer's failure is not the job's. */

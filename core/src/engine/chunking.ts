@@ -16,14 +16,29 @@ export function sourceSize(source: JobSource): number {
 }
 
 /**
+ * Work a chunk sent to a worker should hold, in ms of the function's measured time: a worker
+ * round trip costs ~0.1 ms of the main thread and the worker, so a chunk shorter than this would
+ * mostly pay for its own trip.
+ */
+export const MIN_POOL_CHUNK_MS = 2;
+
+/**
  * The default chunk size: about four chunks per worker so progress moves and a slow chunk
  * does not idle the rest of the pool, capped so one chunk's result stays small. Cheap (`inline`)
  * functions get at least 1,024 items a chunk: below that, handing a chunk to a worker costs
- * more than computing it.
+ * more than computing it. Other functions, once the engine has measured their time per item
+ * (`itemMs`, from earlier chunks), get at least {@link MIN_POOL_CHUNK_MS} of work a chunk: a
+ * small job of a fast function goes to a worker as one chunk instead of eight round trips, while
+ * a slow function still spreads over every worker.
+ *
+ * @example
+ * defaultChunkSize(100, 2);             // 13 (8 chunks: nothing measured yet)
+ * defaultChunkSize(100, 2, false, 0.01); // 100 (one chunk: 1 ms of work in all)
  */
-export function defaultChunkSize(total: number, parallelism: number, cheap = false): number {
+export function defaultChunkSize(total: number, parallelism: number, cheap = false, itemMs?: number): number {
   const spread = Math.ceil(total / (parallelism * 4));
-  return Math.min(100_000, Math.max(cheap ? Math.min(1_024, total) : 1, spread, 1));
+  const measured = !cheap && itemMs !== undefined && itemMs > 0 ? Math.min(total, Math.ceil(MIN_POOL_CHUNK_MS / itemMs)) : 1;
+  return Math.min(100_000, Math.max(cheap ? Math.min(1_024, total) : measured, spread, 1));
 }
 
 /** The items of chunk `index` (of size `chunkSize`) as a message-sized source. */

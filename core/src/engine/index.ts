@@ -12,3 +12,4 @@ export { ExecutorBusyError, type Executor, type ChunkTask, type ChunkSource, typ
 export { JobEngine, isTerminal, type JobEngineOptions, type Submission, type ForcedOutcome, type MemoryProbe, type JobEngineEvent } from "./JobEngine.js";
 export { runJobChunks, type JobChunksRun, type JobChunksOutcome } from "./runJobChunks.js";
 export { systemClock, pause, type EngineClock } from "./EngineClock.js";
+export { FunctionCosts, type FunctionCostLimits } from "./FunctionCosts.js";

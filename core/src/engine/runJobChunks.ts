@@ -48,6 +48,15 @@ export interface JobChunksRun {
   /** Observers (metrics): a computed chunk with its duration; a chunk whose worker died (`rerun`: it runs again). */
   onChunk?(event: { chunk: number; items: number; durationMs: number; inProcess: boolean }): void;
   onRetry?(event: { chunk: number; attempt: number; rerun: boolean; reason: string }): void;
+  /** After each chunk computed by the executor: the function's time per item (its compute time when the executor reports one, else the round trip). */
+  onItemCost?(itemMs: number): void;
+  /**
+   * For functions that are not `inline`: true when a chunk of `items` may run on this thread
+   * (its measured cost is tiny; see FunctionCosts). Default: never.
+   */
+  inlineChunk?(items: number): boolean;
+  /** After such a chunk ran on this thread, with its duration. */
+  onInlineRan?(items: number, ms: number): void;
 }
 
 /** The job's result as JSON, its error, or `undefined` when `signal` stopped it. */
@@ -92,7 +101,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
     const { offset, source } = chunkSource(run.source, index, chunkSize);
     const task = { kind: job.kind, fn: job.function, ...(job.reducer ? { reducer: job.reducer } : {}), offset, source };
     const items = "items" in source ? source.items.length : source.range.count;
-    const inProcess = cheap && items <= IN_PROCESS_ITEMS;
+    const inProcess = cheap ? items <= IN_PROCESS_ITEMS : run.inlineChunk?.(items) === true;
     if (run.chunkDelayMs) await pause(run.clock, run.chunkDelayMs, stop.signal);
     if (!compute) {
       if (!stop.signal.aborted) run.onChunkDone(items);
@@ -121,6 +130,9 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
         }
         continue;
       }
+      const durationMs = performance.now() - started;
+      // A chunk run here instead of on a worker is timed whatever its outcome: too long a run sends the function back to the workers.
+      if (inProcess && !cheap) run.onInlineRan?.(items, durationMs);
       if (stop.signal.aborted) return;
       if (!outcome.ok) return fail(problem("item_failed", outcome.message, { itemIndex: outcome.itemIndex, jobId: job.id }));
       try {
@@ -130,7 +142,8 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
         return fail(problem(error instanceof CombineError ? "item_failed" : "internal_error", message, { jobId: job.id }));
       }
       if (result.chars > run.maxResultChars) return fail(tooLarge());
-      run.onChunk?.({ chunk: index, items, durationMs: performance.now() - started, inProcess });
+      if (!inProcess && items > 0) run.onItemCost?.((outcome.computeMs ?? durationMs) / items);
+      run.onChunk?.({ chunk: index, items, durationMs, inProcess });
       run.onChunkDone(items);
       return;
     }

@@ -10,8 +10,13 @@ interface Common {
   name: string;
   description: string;
   /**
-   * Cheap and synchronous (microseconds): sync calls run on the request thread instead of
-   * hopping to a worker, which costs more than the function itself. Jobs still use workers.
+   * `true`: cheap and synchronous (microseconds): sync calls and small job chunks run on the
+   * request thread instead of hopping to a worker, which costs more than the function itself.
+   * Unset: runs on the workers, until the reference server has measured it there (8 runs) as so
+   * fast that a call or a chunk takes at most 0.5 ms; such work then runs on the request thread,
+   * and three runs there longer than 5 ms send the function back to the workers for good.
+   * `false`: always on the workers (a function that may exit, exhaust memory or loop forever on
+   * some input, where only a worker keeps the server safe).
    */
   inline?: boolean;
 }

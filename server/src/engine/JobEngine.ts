@@ -13,7 +13,8 @@ export const v8Memory: MemoryProbe = () => {
 };
 
 /**
- * The core job engine on Node: real timers with `setImmediate` yields, and a heap guard.
+ * The core job engine on Node: real timers with `setImmediate` yields, a heap guard, and chunk
+ * sizes that follow each function's measured time per item (`adaptiveChunks`).
  *
  * @example
  * const engine = new JobEngine({ executor, registry });
@@ -23,6 +24,6 @@ export const v8Memory: MemoryProbe = () => {
  */
 export class JobEngine extends CoreJobEngine {
   constructor(options: JobEngineOptions) {
-    super({ clock: nodeClock, memory: v8Memory, ...options });
+    super({ clock: nodeClock, memory: v8Memory, adaptiveChunks: true, ...options });
   }
 }

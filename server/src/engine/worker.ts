@@ -16,5 +16,10 @@ const signal = new AbortController().signal;
 
 export default async function handle(message: WorkerMessage): Promise<unknown> {
   const reg = await registry;
-  return message.type === "chunk" ? runChunk(reg, message.task, signal) : runCall(reg, message.fn, message.input, signal);
+  // The compute time goes back with the outcome: the engine sizes later chunks of the function by
+  // it, and lets tiny calls and chunks run on the main thread (FunctionCosts).
+  const started = performance.now();
+  const outcome = message.type === "call" ? await runCall(reg, message.fn, message.input, signal) : await runChunk(reg, message.task, signal);
+  if (outcome.ok) outcome.computeMs = performance.now() - started;
+  return outcome;
 }

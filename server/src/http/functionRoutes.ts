@@ -9,8 +9,11 @@ import { fastifyPath, routeSchema } from "./routeSchema.js";
 
 type NameParams = { Params: { name: string } };
 
-/** Inline functions are synchronous and cannot be interrupted, so they get a signal that never fires. */
+/** Calls on the main thread (inline functions, and tiny calls of others) cannot be interrupted, so they get a signal that never fires. */
 const NEVER = new AbortController().signal;
+
+/** Why a pool call's worker is stopped at its timeout (shared: no stack trace per call). */
+const CALL_TIMED_OUT = new Error("call timed out");
 
 /** Re-runs of a call whose worker died (as for job chunks). */
 const MAX_CALL_RETRIES = 2;
@@ -18,6 +21,7 @@ const MAX_CALL_RETRIES = 2;
 /** `GET /v1/functions`, `GET /v1/functions/{name}`, `POST /v1/functions/{name}/call`. */
 export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
   const { registry, executor } = ctx;
+  const costs = ctx.engine.costs;
   const find = (name: string) => {
     const def = registry.get(name);
     if (!def) throw new ProblemError("function_not_found", `No function '${name}'.`);
@@ -35,20 +39,36 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
     return schema;
   };
 
-  // A worker that dies under a call (killed by a cancel racing it, out of heap) is replaced; the
-  // call is re-run like a job's chunk would be, since functions are pure.
-  const onPool = async (name: string, input: unknown, timeoutMs: number): Promise<CallOutcome> => {
-    const signal = AbortSignal.timeout(timeoutMs);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await executor.call(name, input, signal);
-      } catch (error) {
-        if (signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
-        if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
-        if (attempt > MAX_CALL_RETRIES) throw new ProblemError("internal_error", `The worker running ${name} died ${attempt} times.`);
-      }
+  // The timeout is a plain timer cleared when the call ends: `AbortSignal.timeout` would keep a
+  // timer (and a weakly held signal) alive for the whole timeout after every call, tens of
+  // thousands of them under load. A call whose signal fired answers call_timeout.
+  const withTimeout = async (name: string, timeoutMs: number, run: (signal: AbortSignal) => Promise<CallOutcome>): Promise<CallOutcome> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(CALL_TIMED_OUT), timeoutMs);
+    try {
+      return await run(controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   };
+
+  // A worker that dies under a call (killed by a cancel racing it, out of heap) is replaced; the
+  // call is re-run like a job's chunk would be, since functions are pure.
+  const onPool = (name: string, input: unknown, timeoutMs: number): Promise<CallOutcome> =>
+    withTimeout(name, timeoutMs, async (signal) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await executor.call(name, input, signal);
+        } catch (error) {
+          if (signal.aborted) throw error;
+          if (error instanceof ExecutorBusyError) throw new ProblemError("queue_full", "All workers are busy.", { retryAfterSeconds: 1 });
+          if (attempt > MAX_CALL_RETRIES) throw new ProblemError("internal_error", `The worker running ${name} died ${attempt} times.`);
+        }
+      }
+    });
 
   app.get(fastifyPath("listFunctions"), { schema: routeSchema("listFunctions") }, async () => ({
     functions: registry.catalogue(),
@@ -70,9 +90,18 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
         throw new ProblemError("validation_failed", `Invalid input for ${name}: ${errors.map((e) => `${e.path} ${e.message}`).join("; ")}`, { errors });
       }
       const started = performance.now();
-      const outcome = find(name).inline
-        ? await runCall(registry, name, parsed.data, NEVER)
-        : await onPool(name, parsed.data, request.body.timeoutMs ?? ctx.callTimeoutMs);
+      let outcome: CallOutcome;
+      const inline = find(name).inline;
+      if (inline === true) outcome = await runCall(registry, name, parsed.data, NEVER);
+      else if (inline === undefined && costs?.canInline(`call ${name}`, 1)) {
+        // Measured tiny on the workers (FunctionCosts): a worker round trip would cost more than the
+        // call. With the call's timeout as its signal: an asynchronous function that honours it stops.
+        outcome = await withTimeout(name, request.body.timeoutMs ?? ctx.callTimeoutMs, (signal) => runCall(registry, name, parsed.data, signal));
+        costs.ranInline(`call ${name}`, 1, performance.now() - started);
+      } else {
+        outcome = await onPool(name, parsed.data, request.body.timeoutMs ?? ctx.callTimeoutMs);
+        if (outcome.ok && outcome.computeMs !== undefined) costs?.measured(`call ${name}`, outcome.computeMs);
+      }
       if (!outcome.ok) throw new ProblemError("function_failed", outcome.message);
       return { function: name, output: outcome.output, durationMs: Math.round((performance.now() - started) * 1000) / 1000 };
     },

@@ -11,6 +11,9 @@ import { fastifyPath, routeSchema } from "./routeSchema.js";
 
 type IdParams = { Params: { id: string } };
 
+/** Wait answers up to this many characters are joined into one string; longer ones are streamed. */
+const STREAM_ABOVE_CHARS = 64 * 1024;
+
 /** Same body, key order ignored → same fingerprint; hashed, so a kept key costs 43 bytes, not the body. */
 function fingerprint(body: unknown): string {
   return createHash("sha256").update(bodyFingerprint(body)).digest("base64url");
@@ -36,6 +39,10 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
       if (isTerminal(job.status)) {
         const pieces = engine.jobWithResultJson(job.id, tenant);
         if (pieces === undefined) return reply.code(200).send(job);
+        // A small answer is sent as one string (a stream per answer costs more than the copy);
+        // a big result is streamed between the job's JSON pieces, never copied into one string.
+        const chars = pieces.reduce((n, piece) => n + piece.length, 0);
+        if (chars <= STREAM_ABOVE_CHARS) return reply.code(200).type("application/json").send(pieces.join(""));
         const length = pieces.reduce((n, piece) => n + Buffer.byteLength(piece), 0);
         return reply.code(200).type("application/json").header("content-length", length).send(Readable.from(pieces, { objectMode: false }));
       }

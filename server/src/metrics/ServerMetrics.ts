@@ -1,5 +1,6 @@
 import type { JobEngineEvent } from "@polybridge/core/engine";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { KeyedHistogram } from "./KeyedHistogram.js";
 
 /** What a worker pool reports (LocalExecutor.stats()); undefined for executors without one here. */
 export interface PoolStats {
@@ -51,38 +52,34 @@ const JOB_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly #http: Histogram<"method" | "route" | "status_code">;
-  readonly #httpChildren = new Map<string, { observe(value: number): void }>();
+  readonly #http: KeyedHistogram;
   readonly #submitted: Counter<"kind">;
   readonly #finished: Counter<"kind" | "status">;
-  readonly #jobSeconds: Histogram<"kind" | "status">;
-  readonly #chunkSeconds: Histogram<"kind" | "where">;
+  readonly #jobSeconds: KeyedHistogram;
+  readonly #chunkSeconds: KeyedHistogram;
   readonly #chunkItems: Counter<"kind">;
   readonly #crashes: Counter;
   readonly #reruns: Counter;
 
   constructor() {
     const registers = [this.registry];
-    this.#http = new Histogram({
+    this.#http = new KeyedHistogram({
       name: "polybridge_http_request_duration_seconds",
       help: "HTTP requests by method, route template (unmatched: no route) and status code.",
-      labelNames: ["method", "route", "status_code"],
       buckets: SECONDS,
       registers,
     });
     this.#submitted = new Counter({ name: "polybridge_jobs_submitted_total", help: "Jobs accepted, by kind (idempotent replays not counted).", labelNames: ["kind"], registers });
     this.#finished = new Counter({ name: "polybridge_jobs_finished_total", help: "Jobs ended, by kind and final status (successful, failed, dismissed).", labelNames: ["kind", "status"], registers });
-    this.#jobSeconds = new Histogram({
+    this.#jobSeconds = new KeyedHistogram({
       name: "polybridge_job_duration_seconds",
       help: "Time from submission to the end of a job, by kind and final status.",
-      labelNames: ["kind", "status"],
       buckets: JOB_SECONDS,
       registers,
     });
-    this.#chunkSeconds = new Histogram({
+    this.#chunkSeconds = new KeyedHistogram({
       name: "polybridge_chunk_duration_seconds",
       help: "Time to compute one chunk, by job kind and where it ran (worker, or inline on the main thread).",
-      labelNames: ["kind", "where"],
       buckets: SECONDS,
       registers,
     });
@@ -103,15 +100,9 @@ export class ServerMetrics {
 
   /** One answered request: `route` is the route template (`/v1/jobs/:id`), `unmatched` for none. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    // One child per label set, kept: prom-client hashes a labels object on every observe otherwise,
-    // and this runs on every request (the set is small: methods × routes × statuses).
-    const key = `${method} ${route} ${statusCode}`;
-    let child = this.#httpChildren.get(key);
-    if (!child) {
-      child = this.#http.labels(method, route, String(statusCode));
-      this.#httpChildren.set(key, child);
-    }
-    child.observe(seconds);
+    // Runs on every request: a string key finds the series (the set is small: methods × routes ×
+    // statuses); prom-client's Histogram would validate and hash a labels object each time.
+    this.#http.observe(`${method} ${route} ${statusCode}`, { method, route, status_code: String(statusCode) }, seconds);
   }
 
   /** The engine's observer hook (JobEngineOptions.onEvent). */
@@ -123,10 +114,10 @@ export class ServerMetrics {
         break;
       case "finished":
         this.#finished.inc({ kind, status: event.job.status });
-        this.#jobSeconds.observe({ kind, status: event.job.status }, event.durationMs / 1000);
+        this.#jobSeconds.observe(`${kind} ${event.job.status}`, { kind, status: event.job.status }, event.durationMs / 1000);
         break;
       case "chunk":
-        this.#chunkSeconds.observe({ kind, where: event.inProcess ? "inline" : "worker" }, event.durationMs / 1000);
+        this.#chunkSeconds.observe(`${kind} ${event.inProcess}`, { kind, where: event.inProcess ? "inline" : "worker" }, event.durationMs / 1000);
         this.#chunkItems.inc({ kind }, event.items);
         break;
       case "retry":
