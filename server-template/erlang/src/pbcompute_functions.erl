@@ -39,7 +39,8 @@ functions() ->
        description => <<"Squares a number.">>,
        input => #{type => number},
        output => #{type => number},
-       run => fun(X) -> X * X end},
+       %% Numbers are IEEE doubles on every stack: a product beyond 2^53 is the nearest double.
+       run => fun(X) -> pbcompute_json:double(pbcompute_json:double(X) * pbcompute_json:double(X)) end},
 
      #{name => <<"isEven">>,
        kind => unary,
@@ -55,8 +56,8 @@ functions() ->
        input => #{type => number},
        output => #{type => number},
        identity => 0,
-       step => fun(A, B) -> A + B end,
-       combine => fun(A, B) -> A + B end},
+       step => fun add/2,
+       combine => fun add/2},
 
      #{name => <<"tokenize">>,
        kind => emitter,
@@ -85,7 +86,11 @@ functions() ->
        run => fun(Ms) -> timer:sleep(trunc(Ms)), Ms end}].
 
 %% Unicode-aware: \p{L} letters and \p{N} digits (ucp), everything else separates words.
+%% pbcompute_text:lowercase/1 is string:lowercase/1 plus the Greek final-sigma rule.
 tokenize(Text) ->
-    Words = re:split(string:lowercase(Text), <<"[^\\p{L}\\p{N}]+">>,
+    Words = re:split(pbcompute_text:lowercase(Text), <<"[^\\p{L}\\p{N}]+">>,
                      [unicode, ucp, {return, binary}]),
     [[Word, 1] || Word <- Words, Word =/= <<>>].
+
+%% A sum beyond 2^53 is the nearest double, as in JavaScript (pbcompute_json:double/1).
+add(A, B) -> pbcompute_json:double(pbcompute_json:double(A) + pbcompute_json:double(B)).

@@ -37,7 +37,8 @@ loaded() ->
     end.
 
 %% @doc The functions a job spec names, checked for existence and kind:
-%% `{ok, #{main => Def, reducer => Def}}` or `{error, function_not_found | function_kind_mismatch, Detail}`.
+%% `{ok, #{main => Def, reducer => Def}}`, `{error, function_not_found, Detail}` or
+%% `{error, function_kind_mismatch, Detail, Errors}` (Errors: the problem's `errors` member).
 job_functions(#{kind := Kind, function := Name} = Spec) ->
     Needed = case Kind of
                  mapreduce -> [{main, Name, emitter}, {reducer, maps:get(reducer, Spec), reducer}];
@@ -52,8 +53,11 @@ resolve([{Role, Name, Kind} | Rest], Fns) ->
         not_found -> {error, function_not_found, ["No function '", Name, "'."]};
         {ok, #{kind := Kind} = Def} -> resolve(Rest, Fns#{Role => Def});
         {ok, #{kind := Other}} ->
-            {error, function_kind_mismatch,
-             io_lib:format("~ts is a ~s function; this job needs a ~s.", [Name, Other, Kind])}
+            Message = io_lib:format("~ts is a ~s function; this job needs a ~s.", [Name, Other, Kind]),
+            %% The member that names the wrong function: /function, or /reducer of a mapreduce.
+            Path = case Role of main -> <<"/function">>; reducer -> <<"/reducer">> end,
+            {error, function_kind_mismatch, Message,
+             [#{<<"path">> => Path, <<"message">> => iolist_to_binary(Message)}]}
     end.
 
 %% @doc The catalogue entry (FunctionInfo) of a definition.
@@ -105,6 +109,7 @@ guarded(#{name := Name}, Fun) ->
                 {true, Value} -> {error, non_finite_message(Name, Value)};
                 false -> {error, error_message(error, badarith)}
             end;
+        error:{non_finite, Value} when is_binary(Value) -> {error, non_finite_message(Name, Value)};
         Class:Reason -> {error, error_message(Class, Reason)}
     end.
 

@@ -8,9 +8,10 @@
 -define(SERVER, pbcompute_web_http).
 
 %% @doc Starts the listener on the configured HOST/PORT (PORT 0 = an ephemeral port).
+%% pbcompute_conn is MochiWeb's connection loop with real answers to malformed requests.
 start_link() ->
     {ok, Ip} = inet:getaddr(pbcompute_config:get(host), inet),
-    mochiweb_http:start_link([{name, ?SERVER}, {ip, Ip}, {port, pbcompute_config:get(port)},
+    pbcompute_conn:start_link([{name, ?SERVER}, {ip, Ip}, {port, pbcompute_config:get(port)},
                               {loop, fun ?MODULE:loop/1}, {nodelay, true}]).
 
 %% @doc The port actually bound (the real one when 0 was asked).
@@ -48,12 +49,14 @@ unauthorized(Req, Why) ->
     pbcompute_http:problem(Req, unauthorized, Detail, #{},
                            [{"WWW-Authenticate", pbcompute_auth:challenge(Why)}]).
 
-%% MochiWeb percent-decodes the path to bytes; a segment must then be UTF-8 (broken
-%% encodings such as "%E0%A4%A" are not, and could not be echoed back as JSON).
+%% Segments of the raw path, each percent-decoded to bytes (MochiWeb's own `path` collapses
+%% "//", which would turn `/v1/jobs//events` into a job named "events"; an empty segment is
+%% no route). A segment must be UTF-8 (broken encodings such as "%E0%A4%A" are not, and could
+%% not be echoed back as JSON).
 path_segments(Req) ->
-    try mochiweb_request:get(path, Req) of
-        Path ->
-            Segments = [list_to_binary(S) || S <- string:split(Path, "/", all)],
+    try mochiweb_util:urlsplit_path(mochiweb_request:get(raw_path, Req)) of
+        {Path, _, _} ->
+            Segments = [list_to_binary(mochiweb_util:unquote(S)) || S <- string:split(Path, "/", all)],
             case lists:all(fun is_utf8/1, Segments) of
                 true -> Segments;
                 false -> invalid
@@ -63,11 +66,17 @@ path_segments(Req) ->
 
 is_utf8(Bin) -> is_binary(unicode:characters_to_binary(Bin)).
 
+%% HEAD runs the GET handler: MochiWeb sends a HEAD response's status and headers
+%% (Content-Length included) without the body; the event stream checks the method itself.
 dispatch(Method, Segments, Tenant, Req) ->
     case route(Segments, Tenant) of
         not_found ->
             pbcompute_http:problem(Req, not_found, <<"No route for this path.">>);
-        {Handlers, Args} ->
+        {Handlers0, Args} ->
+            Handlers = case lists:keyfind('GET', 1, Handlers0) of
+                           {'GET', Get} -> Handlers0 ++ [{'HEAD', Get}];
+                           false -> Handlers0
+                       end,
             case lists:keyfind(Method, 1, Handlers) of
                 {_, Handler} -> apply(Handler, [Req | Args]);
                 false ->
