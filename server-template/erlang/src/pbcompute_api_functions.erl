@@ -12,6 +12,8 @@ health(Req) ->
                                     <<"version">> => list_to_binary(Vsn),
                                     <<"uptimeSeconds">> => UptimeMs / 1000,
                                     <<"workers">> => pbcompute_config:get(workers),
+                                    %% An extension member: the nodes jobs spread their chunks over.
+                                    <<"nodes">> => [atom_to_binary(N) || N <- pbcompute_cluster:members()],
                                     <<"jobs">> => #{<<"queued">> => Queued, <<"running">> => Running,
                                                     <<"stored">> => Stored}}).
 

@@ -4,7 +4,7 @@
 -module(pbcompute_plists).
 
 -export([source/1, total/1, chunk_count/2, default_chunk_size/2, chunk/3,
-         run_chunk/4, new_acc/1, merge/4, finish/3]).
+         run_chunk/4, run_chunk_for/5, new_acc/1, merge/4, finish/3]).
 
 -type source() :: {items, tuple(), non_neg_integer()}
                 | {range, integer(), integer(), non_neg_integer()}.
@@ -62,6 +62,20 @@ run_chunk(mapreduce, #{main := E, reducer := R}, First, Items) ->
     Identity = pbcompute_registry:identity(R),
     Fold = fun(_, Pairs, Acc) -> fold_pairs(R, Identity, Pairs, Acc) end,
     each(E, First, Items, #{}, Fold, fun(A) -> A end, fun pbcompute_registry:emit/2).
+
+%% @doc A chunk worker's body, on this node or another: computes the chunk and sends the
+%% outcome to the job's runner as `{chunk_done, self(), Outcome}`. Fns are definitions, or
+%% (from another node) the function names, resolved in this node's registry.
+-spec run_chunk_for(pid(), kind(), fns() | #{atom() => binary()}, non_neg_integer(), list()) -> term().
+run_chunk_for(Runner, Kind, Fns, First, Items) ->
+    Defs = maps:map(fun(_, Name) when is_binary(Name) ->
+                            case pbcompute_registry:find(Name) of
+                                {ok, Def} -> Def;
+                                not_found -> exit({function_not_on_node, Name, node()})
+                            end;
+                       (_, Def) -> Def
+                    end, Fns),
+    Runner ! {chunk_done, self(), run_chunk(Kind, Defs, First, Items)}.
 
 %% The shared item loop: validate, Call, then Accumulate; stop at the first error.
 each(_, _, [], Acc, _, Done, _) -> {ok, Done(Acc)};
