@@ -20,7 +20,7 @@
 %% caller sees it as the problem's `detail`. Inputs are validated against `input` before your
 %% function runs, so it only sees valid values.
 %%
-%% The first seven functions are the polybridge conformance set (docs/PROTOCOL.md): keep them,
+%% The first eight functions are the polybridge conformance set (docs/PROTOCOL.md): keep them,
 %% the conformance suite calls them.
 -module(pbcompute_functions).
 
@@ -83,7 +83,27 @@ functions() ->
        input => #{type => integer, minimum => 0, maximum => 10000},
        output => #{type => integer},
        %% A plain sleep is cancellable: cancel and timeouts kill the process running it.
-       run => fun(Ms) -> timer:sleep(trunc(Ms)), Ms end}].
+       run => fun(Ms) -> timer:sleep(trunc(Ms)), Ms end},
+
+     #{name => <<"diningPhilosophers">>,
+       kind => unary,
+       description => <<"Runs the Chandy/Misra dining philosophers ring as Erlang processes that only talk to "
+                        "their neighbours; returns meals per philosopher, messages sent, the monitor's eating "
+                        "log and the most neighbour pairs ever seen eating at once (always 0).">>,
+       input => #{type => object, required => [philosophers, meals], additionalProperties => false,
+                  properties => #{philosophers => #{type => integer, minimum => 2, maximum => 1000},
+                                  meals => #{type => integer, minimum => 1, maximum => 100},
+                                  seed => #{type => integer, minimum => 0}}},
+       output => #{type => object,
+                   required => [philosophers, meals, messages, log, maxNeighboursEating],
+                   properties => #{philosophers => #{type => integer},
+                                   meals => #{type => array, items => #{type => integer}},
+                                   messages => #{type => integer},
+                                   log => #{type => array,
+                                            items => #{type => array, minItems => 3, maxItems => 3,
+                                                       items => #{type => integer}}},
+                                   maxNeighboursEating => #{type => integer, const => 0}}},
+       run => fun pbcompute_philosophers:run/1}].
 
 %% Unicode-aware: \p{L} letters and \p{N} digits (ucp), everything else separates words.
 %% pbcompute_text:lowercase/1 is string:lowercase/1 plus the Greek final-sigma rule.

@@ -6,6 +6,9 @@
 -export([start_link/0, port/0, loop/1]).
 
 -define(SERVER, pbcompute_web_http).
+%% The spec's FunctionName pattern and JobId maxLength (path parameters).
+-define(NAME_RE, "^[A-Za-z][A-Za-z0-9_.-]{0,63}$").
+-define(MAX_ID_LENGTH, 100).
 
 %% @doc Starts the listener on the configured HOST/PORT (PORT 0 = an ephemeral port).
 %% pbcompute_conn is MochiWeb's connection loop with real answers to malformed requests.
@@ -78,7 +81,11 @@ dispatch(Method, Segments, Tenant, Req) ->
                            false -> Handlers0
                        end,
             case lists:keyfind(Method, 1, Handlers) of
-                {_, Handler} -> apply(Handler, [Req | Args]);
+                {_, Handler} ->
+                    case param_errors(Args) of
+                        [] -> apply(Handler, [Req | [untag(A) || A <- Args]]);
+                        Errors -> pbcompute_http:skip_body(Req), pbcompute_http:validation_failed(Req, Errors)
+                    end;
                 false ->
                     Allow = string:join([atom_to_list(M) || {M, _} <- Handlers], ", "),
                     pbcompute_http:problem(Req, method_not_allowed,
@@ -98,18 +105,39 @@ route([<<>>, <<"v1">>, <<"openapi.yaml">>], _) ->
 route([<<>>, <<"v1">>, <<"functions">>], _) ->
     {[{'GET', fun pbcompute_api_functions:list/1}], []};
 route([<<>>, <<"v1">>, <<"functions">>, Name], _) when Name =/= <<>> ->
-    {[{'GET', fun pbcompute_api_functions:get/2}], [Name]};
+    {[{'GET', fun pbcompute_api_functions:get/2}], [{path_param, name, Name}]};
 route([<<>>, <<"v1">>, <<"functions">>, Name, <<"call">>], _) when Name =/= <<>> ->
-    {[{'POST', fun pbcompute_api_functions:call/2}], [Name]};
+    {[{'POST', fun pbcompute_api_functions:call/2}], [{path_param, name, Name}]};
 route([<<>>, <<"v1">>, <<"jobs">>], T) ->
     {[{'GET', fun pbcompute_api_jobs:list/2}, {'POST', fun pbcompute_api_jobs:submit/2}], [T]};
 route([<<>>, <<"v1">>, <<"jobs">>, Id], T) when Id =/= <<>> ->
-    {[{'GET', fun pbcompute_api_jobs:get/3}, {'DELETE', fun pbcompute_api_jobs:cancel/3}], [T, Id]};
+    {[{'GET', fun pbcompute_api_jobs:get/3}, {'DELETE', fun pbcompute_api_jobs:cancel/3}], [T, {path_param, id, Id}]};
 route([<<>>, <<"v1">>, <<"jobs">>, Id, <<"result">>], T) when Id =/= <<>> ->
-    {[{'GET', fun pbcompute_api_jobs:result/3}], [T, Id]};
+    {[{'GET', fun pbcompute_api_jobs:result/3}], [T, {path_param, id, Id}]};
 route([<<>>, <<"v1">>, <<"jobs">>, Id, <<"events">>], T) when Id =/= <<>> ->
-    {[{'GET', fun pbcompute_sse:stream/3}], [T, Id]};
+    {[{'GET', fun pbcompute_sse:stream/3}], [T, {path_param, id, Id}]};
 route(_, _) -> not_found.
+
+%% Path parameters arrive tagged ({path_param, name | id, Value}) and are checked against the spec's
+%% FunctionName and JobId schemas before the handler sees them untagged; the pointer names the
+%% parameter (`/name`, `/id`).
+param_errors(Args) ->
+    lists:append([param_error(A) || A <- Args]).
+
+param_error({path_param, name, Name}) ->
+    case re:run(Name, ?NAME_RE, [{capture, none}]) of
+        match -> [];
+        nomatch -> [#{<<"path">> => <<"/name">>, <<"message">> => <<"must match pattern \"", ?NAME_RE, "\"">>}]
+    end;
+param_error({path_param, id, Id}) ->
+    case string:length(Id) > ?MAX_ID_LENGTH of
+        true -> [#{<<"path">> => <<"/id">>, <<"message">> => <<"must NOT have more than 100 characters">>}];
+        false -> []
+    end;
+param_error(_) -> [].
+
+untag({path_param, _, Value}) -> Value;
+untag(Arg) -> Arg.
 
 %% MochiWeb gives well-known methods as atoms and others as strings.
 atom_to_list_safe(M) when is_atom(M) -> atom_to_list(M);

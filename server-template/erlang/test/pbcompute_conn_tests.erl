@@ -144,6 +144,16 @@ pointers(Port) ->
                                            <<"{\"kind\":\"mapreduce\",\"function\":\"square\",\"reducer\":\"sum\",\"input\":{\"items\":[1]}}">>, Port)),
     ?assertEqual([<<"/reducer">>], errors(400, <<"function_kind_mismatch">>,
                                           <<"{\"kind\":\"mapreduce\",\"function\":\"tokenize\",\"reducer\":\"square\",\"input\":{\"items\":[\"a\"]}}">>, Port)),
+    %% Path parameters: the spec's FunctionName pattern and JobId length, at /name and /id.
+    LongId = binary:copy(<<"a">>, 101),
+    [begin
+         {400, _, B} = exchange(Port, get_req(Path, [])),
+         ?assertMatch(#{<<"code">> := <<"validation_failed">>, <<"errors">> := [#{<<"path">> := Pointer}]},
+                      jiffy:decode(B, [return_maps]))
+     end || {Path, Pointer} <- [{<<"/v1/functions/9lives">>, <<"/name">>},
+                                {[<<"/v1/jobs/">>, LongId], <<"/id">>},
+                                {[<<"/v1/jobs/">>, LongId, <<"/events">>], <<"/id">>}]],
+    {404, _, _} = exchange(Port, get_req([<<"/v1/jobs/">>, binary:copy(<<"a">>, 100)], [])),
     Call = <<"{}">>,
     {400, _, Resp} = exchange(Port, [<<"POST /v1/functions/square/call HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                                        "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n">>, Call]),
