@@ -25,6 +25,11 @@ conn_test_() ->
               {"bad chunked framing", fun() -> malformed(Port, <<"POST /v1/functions/echo/call HTTP/1.1\r\nHost: x\r\n"
                                                                  "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                                                                  "zz\r\n{\"input\":1}\r\n0\r\n\r\n">>) end},
+              {"oversized header line", fun() -> too_large(Port, [<<"GET /v1/health HTTP/1.1\r\nX-Big: ">>,
+                                                                  binary:copy(<<"a">>, 20000), <<"\r\n\r\n">>]) end},
+              {"too many header lines", fun() -> too_large(Port, [<<"GET /v1/health HTTP/1.1\r\n">>,
+                                                                  [[<<"X-">>, integer_to_binary(K), <<": 1\r\n">>] || K <- lists:seq(1, 1001)],
+                                                                  <<"\r\n">>]) end},
               {"the server keeps serving", fun() -> {200, _, _} = exchange(Port, get_req(<<"/v1/health">>, [])) end},
               {"Connection: close", fun() -> connection_close(Port) end},
               {"Connection: close on the event stream", fun() -> sse_close(Port) end},
@@ -74,6 +79,11 @@ malformed(Port, Bytes) ->
                    <<"title">> := <<"Malformed HTTP request">>,
                    <<"type">> := <<"https://polybridge.dev/problems/malformed_request">>, <<"detail">> := _},
                  jiffy:decode(Body, [return_maps])).
+
+too_large(Port, Bytes) ->
+    {431, H, Body} = exchange(Port, Bytes),
+    ?assertEqual(<<"close">>, proplists:get_value(<<"connection">>, H)),
+    ?assertMatch(#{<<"code">> := <<"headers_too_large">>, <<"status">> := 431}, jiffy:decode(Body, [return_maps])).
 
 %% A keep-alive request stays open; the same with Connection: close is answered with it and
 %% closed (exchange/2 fails on a timeout if the server keeps the socket).
