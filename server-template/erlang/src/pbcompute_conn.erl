@@ -8,7 +8,7 @@
 %% 400 malformed_request (request line, header line, framing headers) or 431 headers_too_large.
 -module(pbcompute_conn).
 
--export([start_link/1, loop/3, malformed/2, framing_error/1]).
+-export([start_link/1, loop/3, malformed/2]).
 
 %% MochiWeb's limits: at most this many header lines; a line longer than recbuf is emsgsize.
 -define(MAX_HEADERS, 1000).

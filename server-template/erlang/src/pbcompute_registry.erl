@@ -5,7 +5,7 @@
 
 -export([load/0, all/0, find/1, info/1, job_functions/1,
          validate_input/3, invoke/2, apply_unary/2, step/3, combine/3, emit/2, identity/1,
-         error_message/2, normalize_schema/1]).
+         error_message/2, normalize_schema/1, name_pattern/0]).
 
 -define(KEY, {?MODULE, functions}).
 -define(NAME_RE, "^[A-Za-z][A-Za-z0-9_.-]{0,63}$").
@@ -23,6 +23,9 @@ load() ->
     ok.
 
 all() -> element(1, loaded()).
+
+%% @doc The spec's FunctionName pattern (also checked on the `{name}` path parameter).
+name_pattern() -> ?NAME_RE.
 
 find(Name) ->
     case maps:find(Name, element(2, loaded())) of

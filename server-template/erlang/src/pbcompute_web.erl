@@ -6,8 +6,7 @@
 -export([start_link/0, port/0, loop/1]).
 
 -define(SERVER, pbcompute_web_http).
-%% The spec's FunctionName pattern and JobId maxLength (path parameters).
--define(NAME_RE, "^[A-Za-z][A-Za-z0-9_.-]{0,63}$").
+%% The spec's JobId maxLength (the `{id}` path parameter).
 -define(MAX_ID_LENGTH, 100).
 
 %% @doc Starts the listener on the configured HOST/PORT (PORT 0 = an ephemeral port).
@@ -111,7 +110,8 @@ route([<<>>, <<"v1">>, <<"functions">>, Name, <<"call">>], _) when Name =/= <<>>
 route([<<>>, <<"v1">>, <<"jobs">>], T) ->
     {[{'GET', fun pbcompute_api_jobs:list/2}, {'POST', fun pbcompute_api_jobs:submit/2}], [T]};
 route([<<>>, <<"v1">>, <<"jobs">>, Id], T) when Id =/= <<>> ->
-    {[{'GET', fun pbcompute_api_jobs:get/3}, {'DELETE', fun pbcompute_api_jobs:cancel/3}], [T, {path_param, id, Id}]};
+    {[{'GET', fun pbcompute_api_jobs:get/3}, {'DELETE', fun pbcompute_api_jobs:cancel/3}],
+     [T, {path_param, id, Id}]};
 route([<<>>, <<"v1">>, <<"jobs">>, Id, <<"result">>], T) when Id =/= <<>> ->
     {[{'GET', fun pbcompute_api_jobs:result/3}], [T, {path_param, id, Id}]};
 route([<<>>, <<"v1">>, <<"jobs">>, Id, <<"events">>], T) when Id =/= <<>> ->
@@ -125,9 +125,11 @@ param_errors(Args) ->
     lists:append([param_error(A) || A <- Args]).
 
 param_error({path_param, name, Name}) ->
-    case re:run(Name, ?NAME_RE, [{capture, none}]) of
+    Pattern = pbcompute_registry:name_pattern(),
+    case re:run(Name, Pattern, [{capture, none}]) of
         match -> [];
-        nomatch -> [#{<<"path">> => <<"/name">>, <<"message">> => <<"must match pattern \"", ?NAME_RE, "\"">>}]
+        nomatch -> [#{<<"path">> => <<"/name">>,
+                      <<"message">> => iolist_to_binary(["must match pattern \"", Pattern, "\""])}]
     end;
 param_error({path_param, id, Id}) ->
     case string:length(Id) > ?MAX_ID_LENGTH of
