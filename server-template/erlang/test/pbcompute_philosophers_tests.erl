@@ -76,3 +76,46 @@ schema_test_() ->
      ?_assertEqual([<<"/input/seed">>], V(#{<<"philosophers">> => 3, <<"meals">> => 1, <<"seed">> => -1})),
      ?_assertEqual([<<"/input/forks">>], V(#{<<"philosophers">> => 3, <<"meals">> => 1, <<"forks">> => 3})),
      ?_assertEqual([<<"/input/philosophers">>], V(#{<<"meals">> => 1}))].
+
+%% As a map job: one chunk worker per ring, one progress item per ring; cancelling the job kills
+%% the workers and with them every philosopher.
+job_test_() ->
+    {setup,
+     fun() -> {ok, _} = pbcompute:start(#{port => 0, host => "127.0.0.1"}) end,
+     fun(_) -> pbcompute:stop() end,
+     [{"a map job over rings", fun map_job/0},
+      {"cancel ends the rings", {timeout, 20, fun cancel_job/0}}]}.
+
+submit(Items) ->
+    Body = #{<<"kind">> => <<"map">>, <<"function">> => <<"diningPhilosophers">>,
+             <<"input">> => #{<<"items">> => Items}, <<"options">> => #{<<"chunkSize">> => 1}},
+    {ok, Spec} = pbcompute_request:job(Body),
+    {ok, Fns} = pbcompute_registry:job_functions(Spec),
+    {new, Id} = pbcompute_jobs:submit(Spec, Fns, undefined, Body),
+    Id.
+
+ring(N, Meals, Seed) -> #{<<"philosophers">> => N, <<"meals">> => Meals, <<"seed">> => Seed}.
+
+wait(Id) ->
+    {ok, #{<<"status">> := S} = Job, Result, _} = pbcompute_store:lookup(Id),
+    case lists:member(S, [<<"successful">>, <<"failed">>, <<"dismissed">>]) of
+        true -> {Job, Result};
+        false -> timer:sleep(20), wait(Id)
+    end.
+
+map_job() ->
+    Rings = [ring(2, 3, 11), ring(3, 3, 12), ring(5, 3, 13), ring(64, 3, 14)],
+    {Job, #{<<"items">> := Outputs}} = wait(submit(Rings)),
+    ?assertMatch(#{<<"status">> := <<"successful">>,
+                   <<"progress">> := #{<<"totalChunks">> := 4, <<"completedChunks">> := 4,
+                                       <<"totalItems">> := 4, <<"completedItems">> := 4}}, Job),
+    ?assertEqual([[], [], [], []], [violations(N, 3, Out) || {#{<<"philosophers">> := N}, Out} <- lists:zip(Rings, Outputs)]).
+
+cancel_job() ->
+    Before = length(processes()),
+    Id = submit([ring(1000, 100, 1), ring(1000, 100, 2)]),
+    timer:sleep(200),
+    ?assert(length(processes()) > Before + 1000),  % the rings are running
+    {ok, #{<<"status">> := <<"dismissed">>}} = pbcompute_jobs:cancel(Id),
+    timer:sleep(300),
+    ?assert(length(processes()) < Before + 10).
