@@ -113,10 +113,13 @@ describe("server-template/erlang on three Erlang nodes", () => {
     const res = await fetch(`${nodes[0]!.url}/v1/jobs`, {
       method: "POST",
       headers: { "content-type": "application/json", prefer: "wait=30" },
-      body: JSON.stringify({ kind: "fold", function: "sum", input: { range: { start: 1, end: 100_001 } }, options: { chunkSize: 1000, concurrency: 6 } }),
+      body: JSON.stringify({ kind: "fold", function: "sum", input: { range: { start: 1, end: 100_001 } }, options: { chunkSize: 1000 } }),
     });
     expect(res.status).toBe(200);
-    const job = (await res.json()) as Job;
+    const job = (await res.json()) as Job & { options: { concurrency: number } };
+    // By default every node computes `workers` chunks at a time.
+    const { workers } = await getJson<{ workers: number }>(`${nodes[0]!.url}/v1/health`);
+    expect(job.options.concurrency).toBe(workers * 3);
     expect(job.status).toBe("successful");
     expect(job.result).toEqual({ kind: "fold", value: 5_000_050_000 });
     const byNode = job.cluster!.chunksByNode;

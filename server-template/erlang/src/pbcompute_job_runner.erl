@@ -47,7 +47,10 @@ init({Id, Seq, Owner, #{kind := Kind, function := Function, reducer := Reducer, 
     process_flag(trap_exit, true),  % worker deaths arrive as messages, never kill the job
     Source = pbcompute_plists:source(Input),
     Total = pbcompute_plists:total(Source),
-    Concurrency = maps:get(<<"concurrency">>, Given, pbcompute_config:get(workers)),
+    %% Unless the client says, every node of the cluster gets `workers` chunks at a time (plists'
+    %% `{nodes, [{Node, Schedulers}, ...]}`); a single node, `workers`.
+    Concurrency = maps:get(<<"concurrency">>, Given,
+                           pbcompute_config:get(workers) * length(pbcompute_cluster:members())),
     ChunkSize = maps:get(<<"chunkSize">>, Given, pbcompute_plists:default_chunk_size(Total, Concurrency)),
     TimeoutMs = maps:get(<<"timeoutMs">>, Given, pbcompute_config:get(default_timeout_ms)),
     TotalChunks = pbcompute_plists:chunk_count(Total, ChunkSize),
