@@ -89,19 +89,11 @@ job_test_() ->
 submit(Items) ->
     Body = #{<<"kind">> => <<"map">>, <<"function">> => <<"diningPhilosophers">>,
              <<"input">> => #{<<"items">> => Items}, <<"options">> => #{<<"chunkSize">> => 1}},
-    {ok, Spec} = pbcompute_request:job(Body),
-    {ok, Fns} = pbcompute_registry:job_functions(Spec),
-    {new, Id} = pbcompute_jobs:submit(Spec, Fns, undefined, Body),
-    Id.
+    pbcompute_test_jobs:submit(Body).
 
 ring(N, Meals, Seed) -> #{<<"philosophers">> => N, <<"meals">> => Meals, <<"seed">> => Seed}.
 
-wait(Id) ->
-    {ok, #{<<"status">> := S} = Job, Result, _} = pbcompute_store:lookup(Id),
-    case lists:member(S, [<<"successful">>, <<"failed">>, <<"dismissed">>]) of
-        true -> {Job, Result};
-        false -> timer:sleep(20), wait(Id)
-    end.
+wait(Id) -> pbcompute_test_jobs:wait(Id).
 
 map_job() ->
     Rings = [ring(2, 3, 11), ring(3, 3, 12), ring(5, 3, 13), ring(64, 3, 14)],
