@@ -55,6 +55,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 let tmp = "";
 let dir = "";
 let epmd: ChildProcess | undefined;
+let startNode: (args: string[]) => Promise<ServerProcess>;
 const nodes: ServerProcess[] = [];
 // Unique per run: several checkouts may run this test at once, each with its own epmd.
 const suffix = randomUUID().slice(0, 8);
@@ -79,12 +80,18 @@ beforeAll(async () => {
     ERL_FLAGS: "-kernel inet_dist_use_interface {127,0,0,1}",
     // Erlang writes ~/.erlang.cookie when it has none: keep that in the temporary folder.
     HOME: tmp,
-    POLYBRIDGE_ERLANG_COOKIE: `cookie-${randomUUID()}`,
   };
-  const start = (args: string[]): Promise<ServerProcess> =>
-    startServerProcess("bin/start", ["--port", "0", ...args], { cwd: dir, timeoutMs: 60_000, env });
-  nodes.push(await start(["--name", name("a")]));
-  nodes.push(...(await Promise.all([start(["--name", name("b"), "--join", name("a")]), start(["--name", name("c"), "--join", name("a")])])));
+  const cookie = `cookie-${randomUUID()}`;
+  const start = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<ServerProcess> =>
+    startServerProcess("bin/start", ["--port", "0", ...args], { cwd: dir, timeoutMs: 60_000, env: { ...env, ...extra } });
+  startNode = start;
+  // The first node reads its name and cookie from the environment, the others from flags.
+  nodes.push(await start([], { POLYBRIDGE_ERLANG_NAME: name("a"), POLYBRIDGE_ERLANG_COOKIE: cookie }));
+  nodes.push(
+    ...(await Promise.all(
+      ["b", "c"].map((letter) => start(["--name", name(letter), "--cookie", cookie, "--join", name("a")])),
+    )),
+  );
 }, 800_000);
 
 afterAll(async () => {
@@ -172,4 +179,13 @@ describe("server-template/erlang on three Erlang nodes", () => {
     const health = await getJson<{ nodes: string[] }>(`${a!.url}/v1/health`);
     expect(health.nodes.sort()).toEqual([name("a"), name("b")].sort());
   }, 60_000);
+
+  it("keeps out a node with another cookie", async () => {
+    const intruder = await startNode(["--name", name("d"), "--cookie", "not-the-cookie", "--join", name("a")]);
+    nodes.push(intruder);
+    // A few of its join attempts (one a second) fail.
+    await sleep(3000);
+    expect((await getJson<{ nodes: string[] }>(`${intruder.url}/v1/health`)).nodes).toEqual([name("d")]);
+    expect((await getJson<{ nodes: string[] }>(`${nodes[0]!.url}/v1/health`)).nodes).not.toContain(name("d"));
+  }, 70_000);
 });
