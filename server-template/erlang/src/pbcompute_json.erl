@@ -2,7 +2,7 @@
 %% nesting depth, compact text for messages, and the key order of mapreduce entries.
 -module(pbcompute_json).
 
--export([decode/1, encode/1, double/1, depth_exceeds/2, compact/1, compare_keys/2, sort_entries/1]).
+-export([decode/1, encode/1, double/1, js_numbers/1, depth_exceeds/2, compact/1, compare_keys/2, sort_entries/1]).
 
 %% 2^53 - 1: the largest integer every double-based JSON stack holds exactly (I-JSON).
 -define(MAX_SAFE, 9007199254740991).
@@ -17,11 +17,22 @@ decode(Bin) ->
     end.
 
 %% force_utf8: a stray invalid byte sequence (say, in a function's error message) is repaired
-%% instead of failing the whole response. Integral floats below 1e21 are written as JSON
-%% integers, as JSON.stringify writes them (`2.0` -> `2`, `1.8014398777917440e16` ->
-%% `18014398777917440`), so every stack writes the same text for the same double.
+%% instead of failing the whole response.
 -spec encode(term()) -> iodata().
-encode(Term) -> jiffy:encode(integral(Term), [force_utf8]).
+encode(Term) -> jiffy:encode(Term, [force_utf8]).
+
+%% @doc Function outputs as JSON.stringify would write them: every integral double below 1e21
+%% becomes the integer JavaScript prints (`2.0` -> `2`, `1.801439877791744e16` ->
+%% `18014398777917440`), so every stack writes the same text for the same double (jiffy would
+%% write `2.0`). Applied where outputs are made (each chunk in its worker, each call), not in
+%% encode/1, so a large result is not walked again on every response that carries it.
+%%
+%% Example: `js_numbers([2.0, 0.5])` is `[2, 0.5]`.
+-spec js_numbers(term()) -> term().
+js_numbers(F) when is_float(F), F == trunc(F), abs(F) < 1.0e21 -> js_integer(F);
+js_numbers(L) when is_list(L) -> [js_numbers(X) || X <- L];
+js_numbers(M) when is_map(M) -> maps:map(fun(_, V) -> js_numbers(V) end, M);
+js_numbers(X) -> X.
 
 %% @doc A number as the protocol computes with it (IEEE-754 doubles, RFC 7493): an integer
 %% beyond +-(2^53 - 1) becomes the nearest double; anything else is returned unchanged.
@@ -39,11 +50,6 @@ double(N) when is_integer(N), (N > ?MAX_SAFE orelse N < -?MAX_SAFE) ->
             erlang:error({non_finite, case N > 0 of true -> <<"Infinity">>; false -> <<"-Infinity">> end})
     end;
 double(X) -> X.
-
-integral(F) when is_float(F), F == trunc(F), abs(F) < 1.0e21 -> js_integer(F);
-integral(L) when is_list(L) -> [integral(X) || X <- L];
-integral(M) when is_map(M) -> maps:map(fun(_, V) -> integral(V) end, M);
-integral(X) -> X.
 
 %% The integer JavaScript prints for an integral double: exact below 2^53; above, the shortest
 %% round-trip digits padded with zeros (2^60 prints as 1152921504606847000).

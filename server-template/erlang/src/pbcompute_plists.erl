@@ -45,10 +45,11 @@ item({range, Start, Step, _}, I) -> Start + I * Step.
 -spec run_chunk(kind(), fns(), non_neg_integer(), list()) ->
           {ok, term()} | {item_failed, non_neg_integer(), binary()}.
 run_chunk(map, #{main := F}, First, Items) ->
-    each(F, First, Items, [], fun(_, Out, Acc) -> {ok, [Out | Acc]} end, fun lists:reverse/1,
+    each(F, First, Items, [], fun(_, Out, Acc) -> {ok, [pbcompute_json:js_numbers(Out) | Acc]} end,
+         fun lists:reverse/1,
          fun pbcompute_registry:apply_unary/2);
 run_chunk(filter, #{main := F}, First, Items) ->
-    Keep = fun(X, true, Acc) -> {ok, [X | Acc]};
+    Keep = fun(X, true, Acc) -> {ok, [pbcompute_json:js_numbers(X) | Acc]};
               (_, false, Acc) -> {ok, Acc};
               (_, Other, _) -> {error, <<"filter function must return a boolean, got ",
                                         (pbcompute_json:compact(Other))/binary>>}
@@ -140,8 +141,9 @@ finish(Kind, _, Acc) when Kind =:= map; Kind =:= filter ->
     Items = lists:append([Part || {_, Part} <- lists:keysort(1, maps:to_list(Acc))]),
     #{<<"kind">> => atom_to_binary(Kind), <<"items">> => Items};
 finish(fold, #{main := R}, none) ->
-    #{<<"kind">> => <<"fold">>, <<"value">> => pbcompute_registry:identity(R)};
+    #{<<"kind">> => <<"fold">>, <<"value">> => pbcompute_json:js_numbers(pbcompute_registry:identity(R))};
 finish(fold, _, {value, V}) ->
-    #{<<"kind">> => <<"fold">>, <<"value">> => V};
+    #{<<"kind">> => <<"fold">>, <<"value">> => pbcompute_json:js_numbers(V)};
 finish(mapreduce, _, Acc) ->
-    #{<<"kind">> => <<"mapreduce">>, <<"entries">> => pbcompute_json:sort_entries(maps:to_list(Acc))}.
+    Entries = pbcompute_json:sort_entries(maps:to_list(Acc)),
+    #{<<"kind">> => <<"mapreduce">>, <<"entries">> => pbcompute_json:js_numbers(Entries)}.

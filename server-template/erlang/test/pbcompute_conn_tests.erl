@@ -185,7 +185,7 @@ doubles(Port) ->
     ?assertMatch({_, _}, binary:match(Call(<<"square">>, <<"100000000000">>), <<"\"output\":1e+22,">>)).
 
 json_test_() ->
-    E = fun(T) -> iolist_to_binary(pbcompute_json:encode(T)) end,
+    E = fun(T) -> iolist_to_binary(pbcompute_json:encode(pbcompute_json:js_numbers(T))) end,
     [?_assertEqual(<<"[18014398777917440,-2,0,0.5,1e+21,100000000000000000000]">>,
                    E([1.801439877791744e16, -2.0, -0.0, 0.5, 1.0e21, 1.0e20])),
      ?_assertEqual(9007199254740991, pbcompute_json:double(9007199254740991)),
