@@ -10,8 +10,10 @@ health(Req) ->
     {ok, Vsn} = application:get_key(pbcompute, vsn),
     pbcompute_http:json(Req, 200, #{<<"status">> => case Draining of true -> <<"draining">>; false -> <<"ok">> end,
                                     <<"version">> => list_to_binary(Vsn),
-                                    <<"uptimeSeconds">> => UptimeMs / 1000,
+                                    <<"uptimeSeconds">> => pbcompute_json:js_numbers(UptimeMs / 1000),
                                     <<"workers">> => pbcompute_config:get(workers),
+                                    %% An extension member: the nodes jobs spread their chunks over.
+                                    <<"nodes">> => [atom_to_binary(N) || N <- pbcompute_cluster:members()],
                                     <<"jobs">> => #{<<"queued">> => Queued, <<"running">> => Running,
                                                     <<"stored">> => Stored}}).
 
@@ -72,8 +74,9 @@ run(Req, #{name := Name} = Def, Input, TimeoutMs) ->
             DurationMs = (erlang:monotonic_time(microsecond) - Started) / 1000,
             case Outcome of
                 {ok, Output} ->
-                    pbcompute_http:json(Req, 200, #{<<"function">> => Name, <<"output">> => Output,
-                                                    <<"durationMs">> => DurationMs});
+                    pbcompute_http:json(Req, 200, #{<<"function">> => Name,
+                                                    <<"output">> => pbcompute_json:js_numbers(Output),
+                                                    <<"durationMs">> => pbcompute_json:js_numbers(DurationMs)});
                 {error, Message} ->
                     pbcompute_http:problem(Req, function_failed, Message)
             end

@@ -33,6 +33,7 @@ check_limits(Req, Tenant, Body, #{input := Input} = Spec) ->
 check_functions(Req, Tenant, Body, Spec) ->
     case pbcompute_registry:job_functions(Spec) of
         {error, Code, Detail} -> pbcompute_http:problem(Req, Code, Detail);
+        {error, Code, Detail, Errors} -> pbcompute_http:problem(Req, Code, Detail, #{<<"errors">> => Errors}, []);
         {ok, Fns} ->
             case check_range_start(Spec, maps:get(main, Fns)) of
                 {error, Errors} -> pbcompute_http:validation_failed(Req, Errors);

@@ -29,7 +29,12 @@ defaults() ->
      {auth_tokens, "POLYBRIDGE_AUTH_TOKENS", ""},
      {auth_tokens_file, "POLYBRIDGE_AUTH_TOKENS_FILE", ""},
      %% Groups reachable without a token: health, catalogue, or none.
-     {auth_open, "POLYBRIDGE_AUTH_OPEN", "health"}].
+     {auth_open, "POLYBRIDGE_AUTH_OPEN", "health"},
+     %% Distributed Erlang (README "Several nodes"): the nodes to join, comma-separated, and
+     %% the cookie they share (else Erlang's own, ~/.erlang.cookie). The node's own name comes
+     %% from the VM (bin/start --name / --sname).
+     {erlang_nodes, "POLYBRIDGE_ERLANG_NODES", ""},
+     {erlang_cookie, "POLYBRIDGE_ERLANG_COOKIE", ""}].
 
 -define(OPEN_GROUPS, [health, catalogue]).
 

@@ -20,7 +20,7 @@
 %% caller sees it as the problem's `detail`. Inputs are validated against `input` before your
 %% function runs, so it only sees valid values.
 %%
-%% The first seven functions are the polybridge conformance set (docs/PROTOCOL.md): keep them,
+%% The first eight functions are the polybridge conformance set (docs/PROTOCOL.md): keep them,
 %% the conformance suite calls them.
 -module(pbcompute_functions).
 
@@ -39,7 +39,8 @@ functions() ->
        description => <<"Squares a number.">>,
        input => #{type => number},
        output => #{type => number},
-       run => fun(X) -> X * X end},
+       %% Numbers are IEEE doubles on every stack: a product beyond 2^53 is the nearest double.
+       run => fun(X) -> pbcompute_json:double(pbcompute_json:double(X) * pbcompute_json:double(X)) end},
 
      #{name => <<"isEven">>,
        kind => unary,
@@ -55,8 +56,8 @@ functions() ->
        input => #{type => number},
        output => #{type => number},
        identity => 0,
-       step => fun(A, B) -> A + B end,
-       combine => fun(A, B) -> A + B end},
+       step => fun add/2,
+       combine => fun add/2},
 
      #{name => <<"tokenize">>,
        kind => emitter,
@@ -82,10 +83,34 @@ functions() ->
        input => #{type => integer, minimum => 0, maximum => 10000},
        output => #{type => integer},
        %% A plain sleep is cancellable: cancel and timeouts kill the process running it.
-       run => fun(Ms) -> timer:sleep(trunc(Ms)), Ms end}].
+       run => fun(Ms) -> timer:sleep(trunc(Ms)), Ms end},
+
+     #{name => <<"diningPhilosophers">>,
+       kind => unary,
+       description => <<"Runs the Chandy/Misra dining philosophers ring as Erlang processes that only talk to "
+                        "their neighbours; returns meals per philosopher, messages sent, the monitor's eating "
+                        "log and the most neighbour pairs ever seen eating at once (always 0).">>,
+       input => #{type => object, required => [philosophers, meals], additionalProperties => false,
+                  properties => #{philosophers => #{type => integer, minimum => 2, maximum => 1000},
+                                  meals => #{type => integer, minimum => 1, maximum => 100},
+                                  seed => #{type => integer, minimum => 0}}},
+       output => #{type => object,
+                   required => [philosophers, meals, messages, log, maxNeighboursEating],
+                   properties => #{philosophers => #{type => integer},
+                                   meals => #{type => array, items => #{type => integer}},
+                                   messages => #{type => integer},
+                                   log => #{type => array,
+                                            items => #{type => array, minItems => 3, maxItems => 3,
+                                                       items => #{type => integer}}},
+                                   maxNeighboursEating => #{type => integer, const => 0}}},
+       run => fun pbcompute_philosophers:run/1}].
 
 %% Unicode-aware: \p{L} letters and \p{N} digits (ucp), everything else separates words.
+%% pbcompute_text:lowercase/1 is string:lowercase/1 plus the Greek final-sigma rule.
 tokenize(Text) ->
-    Words = re:split(string:lowercase(Text), <<"[^\\p{L}\\p{N}]+">>,
+    Words = re:split(pbcompute_text:lowercase(Text), <<"[^\\p{L}\\p{N}]+">>,
                      [unicode, ucp, {return, binary}]),
     [[Word, 1] || Word <- Words, Word =/= <<>>].
+
+%% A sum beyond 2^53 is the nearest double, as in JavaScript (pbcompute_json:double/1).
+add(A, B) -> pbcompute_json:double(pbcompute_json:double(A) + pbcompute_json:double(B)).

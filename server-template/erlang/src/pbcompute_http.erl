@@ -54,9 +54,13 @@ read_json(Req) ->
                 _ ->
                     try mochiweb_request:recv_body(Max, Req) of
                         Body -> parse(Body)
-                    catch exit:{body_too_large, _} ->
+                    catch
+                        exit:{body_too_large, _} ->
                             force_close(),
-                            too_large(Max)
+                            too_large(Max);
+                        error:_ ->
+                            %% MochiWeb crashes on a chunk-size line that is not hex.
+                            pbcompute_conn:malformed(Req, <<"The chunked body is not well framed.">>)
                     end
             end
     end.

@@ -1,7 +1,10 @@
 %% One process per job: owns the job's state and event log, runs its chunks in linked worker
 %% processes (plists-style: at most `concurrency` in flight, spread over the schedulers by the
-%% VM), merges their partials, and ends the job exactly once (successful, failed or
-%% dismissed). Killing the workers is how cancel, timeout and first-item-failure abort
+%% VM and, like plists' `{nodes, [...]}` malt, round-robin over the cluster's nodes,
+%% pbcompute_cluster:members/0), merges their partials, and ends the job exactly once
+%% (successful, failed or dismissed). A chunk whose node is lost (its worker exits with
+%% `noconnection`) runs again on the nodes still there; partials merge once per chunk, so the
+%% result is exact. A distributed node shows where chunks ran in the Job's `cluster` member. Killing the workers is how cancel, timeout and first-item-failure abort
 %% sibling chunks, including a `sleep` in progress. The process exits when the job is terminal.
 -module(pbcompute_job_runner).
 -behaviour(gen_server).
@@ -18,7 +21,8 @@
 -record(st, {id, job, kind, fns, source, chunk_size, concurrency, timeout_ms,
              total_chunks, next = 0, inflight = #{}, acc, completed_chunks = 0,
              completed_items = 0, event_id = 0, subscribers = #{},
-             progress_dirty = false, last_progress = 0, progress_timer, timeout_timer}).
+             progress_dirty = false, last_progress = 0, progress_timer, timeout_timer,
+             turn = 0, by_node = #{}, reruns = 0}).
 
 %% API ------------------------------------------------------------------------------------
 
@@ -43,7 +47,10 @@ init({Id, Seq, Owner, #{kind := Kind, function := Function, reducer := Reducer, 
     process_flag(trap_exit, true),  % worker deaths arrive as messages, never kill the job
     Source = pbcompute_plists:source(Input),
     Total = pbcompute_plists:total(Source),
-    Concurrency = maps:get(<<"concurrency">>, Given, pbcompute_config:get(workers)),
+    %% Unless the client says, every node of the cluster gets `workers` chunks at a time (plists'
+    %% `{nodes, [{Node, Schedulers}, ...]}`); a single node, `workers`.
+    Concurrency = maps:get(<<"concurrency">>, Given,
+                           pbcompute_config:get(workers) * length(pbcompute_cluster:members())),
     ChunkSize = maps:get(<<"chunkSize">>, Given, pbcompute_plists:default_chunk_size(Total, Concurrency)),
     TimeoutMs = maps:get(<<"timeoutMs">>, Given, pbcompute_config:get(default_timeout_ms)),
     TotalChunks = pbcompute_plists:chunk_count(Total, ChunkSize),
@@ -88,8 +95,18 @@ handle_cast(run, St) -> {noreply, St}.
 
 handle_info({chunk_done, Pid, Outcome}, #st{inflight = Inflight} = St) ->
     case maps:take(Pid, Inflight) of
-        {{Index, _Attempt, Count}, Rest} -> chunk_done(Index, Count, Outcome, St#st{inflight = Rest});
+        {{Index, _Attempt, Count}, Rest} ->
+            ByNode = maps:update_with(node(Pid), fun(N) -> N + 1 end, 1, St#st.by_node),
+            chunk_done(Index, Count, Outcome, St#st{inflight = Rest, by_node = ByNode});
         error -> {noreply, St}  % from a worker of an aborted attempt
+    end;
+handle_info({'EXIT', Pid, noconnection}, #st{inflight = Inflight} = St) ->
+    %% Its node is gone: not the chunk's fault, so it runs again (elsewhere) as the same attempt.
+    case maps:take(Pid, Inflight) of
+        {{Index, Attempt, _}, Rest} ->
+            {noreply, dispatch(spawn_chunk(Index, Attempt, St#st{inflight = Rest,
+                                                                 reruns = St#st.reruns + 1}))};
+        error -> {noreply, St}
     end;
 handle_info({'EXIT', Pid, Reason}, #st{inflight = Inflight} = St) when Reason =/= normal ->
     case maps:take(Pid, Inflight) of
@@ -118,14 +135,21 @@ dispatch(#st{next = Next, total_chunks = Total, inflight = Inflight, concurrency
     dispatch(spawn_chunk(Next, 1, St#st{next = Next + 1}));
 dispatch(St) -> St.
 
-%% The runner slices the chunk, so only that chunk's items are copied to the worker.
-spawn_chunk(Index, Attempt, #st{kind = Kind, fns = Fns, source = Source, chunk_size = Size} = St) ->
+%% The runner slices the chunk, so only that chunk's items are copied to the worker. Chunks
+%% take turns over the cluster's nodes; another node gets the function names, not funs, and
+%% runs its own copy of them (every node runs the same skeleton).
+spawn_chunk(Index, Attempt, #st{kind = Kind, fns = Fns, source = Source, chunk_size = Size, turn = Turn} = St) ->
     {First, Items} = pbcompute_plists:chunk(Source, Size, Index),
     Runner = self(),
-    Pid = spawn_link(fun() ->
-                             Runner ! {chunk_done, self(), pbcompute_plists:run_chunk(Kind, Fns, First, Items)}
-                     end),
-    St#st{inflight = (St#st.inflight)#{Pid => {Index, Attempt, length(Items)}}}.
+    Nodes = pbcompute_cluster:members(),
+    Pid = case lists:nth(Turn rem length(Nodes) + 1, Nodes) of
+              Local when Local =:= node() ->
+                  spawn_link(fun() -> pbcompute_plists:run_chunk_for(Runner, Kind, Fns, First, Items) end);
+              Remote ->
+                  Names = maps:map(fun(_, #{name := Name}) -> Name end, Fns),
+                  spawn_link(Remote, pbcompute_plists, run_chunk_for, [Runner, Kind, Names, First, Items])
+          end,
+    St#st{inflight = (St#st.inflight)#{Pid => {Index, Attempt, length(Items)}}, turn = Turn + 1}.
 
 chunk_done(Index, Count, {ok, Partial}, #st{kind = Kind, fns = Fns, acc = Acc} = St) ->
     case pbcompute_plists:merge(Kind, Fns, Acc, {Index, Partial}) of
@@ -149,7 +173,7 @@ progressed(Count, #st{job = Job} = St) ->
     Items = St#st.completed_items + Count,
     Progress = progress(Chunks, St#st.total_chunks, Items, maps:get(<<"totalItems">>, maps:get(<<"progress">>, Job))),
     St1 = St#st{completed_chunks = Chunks, completed_items = Items,
-                job = Job#{<<"progress">> => Progress}, progress_dirty = true},
+                job = cluster(Job#{<<"progress">> => Progress}, St), progress_dirty = true},
     Wait = St1#st.last_progress + ?PROGRESS_EVERY_MS - now_ms(),
     if
         Wait =< 0 -> flush_progress(St1);
@@ -162,6 +186,16 @@ flush_progress(#st{progress_dirty = false} = St) -> St;
 flush_progress(#st{id = Id, job = Job} = St) ->
     Data = #{<<"jobId">> => Id, <<"progress">> => maps:get(<<"progress">>, Job)},
     event(<<"progress">>, Data, save(St#st{progress_dirty = false, last_progress = now_ms()})).
+
+%% On a distributed node, the Job says where its chunks ran: `cluster.chunksByNode` counts
+%% completed chunks per node, `cluster.rerunChunks` the chunks run again after losing a node.
+cluster(Job, #st{by_node = ByNode, reruns = Reruns}) ->
+    case erlang:is_alive() of
+        false -> Job;
+        true -> Job#{<<"cluster">> => #{<<"chunksByNode">> => maps:fold(fun(N, C, A) -> A#{atom_to_binary(N) => C} end,
+                                                                         #{}, ByNode),
+                                        <<"rerunChunks">> => Reruns}}
+    end.
 
 progress(Chunks, TotalChunks, Items, TotalItems) ->
     #{<<"completedChunks">> => Chunks, <<"totalChunks">> => TotalChunks,

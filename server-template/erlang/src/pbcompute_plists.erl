@@ -4,7 +4,7 @@
 -module(pbcompute_plists).
 
 -export([source/1, total/1, chunk_count/2, default_chunk_size/2, chunk/3,
-         run_chunk/4, new_acc/1, merge/4, finish/3]).
+         run_chunk/4, run_chunk_for/5, new_acc/1, merge/4, finish/3]).
 
 -type source() :: {items, tuple(), non_neg_integer()}
                 | {range, integer(), integer(), non_neg_integer()}.
@@ -45,10 +45,11 @@ item({range, Start, Step, _}, I) -> Start + I * Step.
 -spec run_chunk(kind(), fns(), non_neg_integer(), list()) ->
           {ok, term()} | {item_failed, non_neg_integer(), binary()}.
 run_chunk(map, #{main := F}, First, Items) ->
-    each(F, First, Items, [], fun(_, Out, Acc) -> {ok, [Out | Acc]} end, fun lists:reverse/1,
+    each(F, First, Items, [], fun(_, Out, Acc) -> {ok, [pbcompute_json:js_numbers(Out) | Acc]} end,
+         fun lists:reverse/1,
          fun pbcompute_registry:apply_unary/2);
 run_chunk(filter, #{main := F}, First, Items) ->
-    Keep = fun(X, true, Acc) -> {ok, [X | Acc]};
+    Keep = fun(X, true, Acc) -> {ok, [pbcompute_json:js_numbers(X) | Acc]};
               (_, false, Acc) -> {ok, Acc};
               (_, Other, _) -> {error, <<"filter function must return a boolean, got ",
                                         (pbcompute_json:compact(Other))/binary>>}
@@ -62,6 +63,20 @@ run_chunk(mapreduce, #{main := E, reducer := R}, First, Items) ->
     Identity = pbcompute_registry:identity(R),
     Fold = fun(_, Pairs, Acc) -> fold_pairs(R, Identity, Pairs, Acc) end,
     each(E, First, Items, #{}, Fold, fun(A) -> A end, fun pbcompute_registry:emit/2).
+
+%% @doc A chunk worker's body, on this node or another: computes the chunk and sends the
+%% outcome to the job's runner as `{chunk_done, self(), Outcome}`. Fns are definitions, or
+%% (from another node) the function names, resolved in this node's registry.
+-spec run_chunk_for(pid(), kind(), fns() | #{atom() => binary()}, non_neg_integer(), list()) -> term().
+run_chunk_for(Runner, Kind, Fns, First, Items) ->
+    Defs = maps:map(fun(_, Name) when is_binary(Name) ->
+                            case pbcompute_registry:find(Name) of
+                                {ok, Def} -> Def;
+                                not_found -> exit({function_not_on_node, Name, node()})
+                            end;
+                       (_, Def) -> Def
+                    end, Fns),
+    Runner ! {chunk_done, self(), run_chunk(Kind, Defs, First, Items)}.
 
 %% The shared item loop: validate, Call, then Accumulate; stop at the first error.
 each(_, _, [], Acc, _, Done, _) -> {ok, Done(Acc)};
@@ -126,8 +141,9 @@ finish(Kind, _, Acc) when Kind =:= map; Kind =:= filter ->
     Items = lists:append([Part || {_, Part} <- lists:keysort(1, maps:to_list(Acc))]),
     #{<<"kind">> => atom_to_binary(Kind), <<"items">> => Items};
 finish(fold, #{main := R}, none) ->
-    #{<<"kind">> => <<"fold">>, <<"value">> => pbcompute_registry:identity(R)};
+    #{<<"kind">> => <<"fold">>, <<"value">> => pbcompute_json:js_numbers(pbcompute_registry:identity(R))};
 finish(fold, _, {value, V}) ->
-    #{<<"kind">> => <<"fold">>, <<"value">> => V};
+    #{<<"kind">> => <<"fold">>, <<"value">> => pbcompute_json:js_numbers(V)};
 finish(mapreduce, _, Acc) ->
-    #{<<"kind">> => <<"mapreduce">>, <<"entries">> => pbcompute_json:sort_entries(maps:to_list(Acc))}.
+    Entries = pbcompute_json:sort_entries(maps:to_list(Acc)),
+    #{<<"kind">> => <<"mapreduce">>, <<"entries">> => pbcompute_json:js_numbers(Entries)}.

@@ -11,6 +11,7 @@
 %% codes added with auth follow the spec's x-problems table.
 table() ->
     [{invalid_json, 400, <<"Invalid JSON">>},
+     {malformed_request, 400, <<"Malformed HTTP request">>},
      {unauthorized, 401, <<"Authentication required">>},
      {request_timeout, 408, <<"Request timed out">>},
      {rate_limited, 429, <<"Too many requests">>},

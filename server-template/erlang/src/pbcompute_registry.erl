@@ -5,7 +5,7 @@
 
 -export([load/0, all/0, find/1, info/1, job_functions/1,
          validate_input/3, invoke/2, apply_unary/2, step/3, combine/3, emit/2, identity/1,
-         error_message/2, normalize_schema/1]).
+         error_message/2, normalize_schema/1, name_pattern/0]).
 
 -define(KEY, {?MODULE, functions}).
 -define(NAME_RE, "^[A-Za-z][A-Za-z0-9_.-]{0,63}$").
@@ -24,6 +24,9 @@ load() ->
 
 all() -> element(1, loaded()).
 
+%% @doc The spec's FunctionName pattern (also checked on the `{name}` path parameter).
+name_pattern() -> ?NAME_RE.
+
 find(Name) ->
     case maps:find(Name, element(2, loaded())) of
         {ok, Def} -> {ok, Def};
@@ -37,7 +40,8 @@ loaded() ->
     end.
 
 %% @doc The functions a job spec names, checked for existence and kind:
-%% `{ok, #{main => Def, reducer => Def}}` or `{error, function_not_found | function_kind_mismatch, Detail}`.
+%% `{ok, #{main => Def, reducer => Def}}`, `{error, function_not_found, Detail}` or
+%% `{error, function_kind_mismatch, Detail, Errors}` (Errors: the problem's `errors` member).
 job_functions(#{kind := Kind, function := Name} = Spec) ->
     Needed = case Kind of
                  mapreduce -> [{main, Name, emitter}, {reducer, maps:get(reducer, Spec), reducer}];
@@ -52,8 +56,11 @@ resolve([{Role, Name, Kind} | Rest], Fns) ->
         not_found -> {error, function_not_found, ["No function '", Name, "'."]};
         {ok, #{kind := Kind} = Def} -> resolve(Rest, Fns#{Role => Def});
         {ok, #{kind := Other}} ->
-            {error, function_kind_mismatch,
-             io_lib:format("~ts is a ~s function; this job needs a ~s.", [Name, Other, Kind])}
+            Message = io_lib:format("~ts is a ~s function; this job needs a ~s.", [Name, Other, Kind]),
+            %% The member that names the wrong function: /function, or /reducer of a mapreduce.
+            Path = case Role of main -> <<"/function">>; reducer -> <<"/reducer">> end,
+            {error, function_kind_mismatch, Message,
+             [#{<<"path">> => Path, <<"message">> => iolist_to_binary(Message)}]}
     end.
 
 %% @doc The catalogue entry (FunctionInfo) of a definition.
@@ -105,6 +112,7 @@ guarded(#{name := Name}, Fun) ->
                 {true, Value} -> {error, non_finite_message(Name, Value)};
                 false -> {error, error_message(error, badarith)}
             end;
+        error:{non_finite, Value} when is_binary(Value) -> {error, non_finite_message(Name, Value)};
         Class:Reason -> {error, error_message(Class, Reason)}
     end.
 

@@ -62,7 +62,7 @@ job(Body) when not is_map(Body) ->
 job(#{<<"kind">> := KindBin} = Body) ->
     case kind(KindBin) of
         undefined ->
-            {error, [field_error(<<"/kind">>, <<"must be equal to one of the allowed values">>)]};
+            {error, [field_error(<<"/kind">>, <<"must be one of map, filter, fold, mapreduce">>)]};
         Kind ->
             BodyErrors = errors_of(pbcompute_schema:validate(job_schema(Kind), Body)),
             case BodyErrors ++ input_errors(maps:get(<<"input">>, Body, undefined)) of
@@ -71,7 +71,7 @@ job(#{<<"kind">> := KindBin} = Body) ->
             end
     end;
 job(_) ->
-    {error, [field_error(<<>>, <<"must have required property 'kind'">>)]}.
+    {error, [field_error(<<"/kind">>, <<"must have required property 'kind'">>)]}.
 
 kind(<<"map">>) -> map;
 kind(<<"filter">>) -> filter;

@@ -152,7 +152,8 @@ check_array(_, _, _) -> [].
 
 check_object(Schema, V, Path) when is_map(V) ->
     Props = maps:get(<<"properties">>, Schema, #{}),
-    Required = [err(Path, ["must have required property '", Key, "'"])
+    %% The pointer names the missing member itself (`/input`), not the object lacking it.
+    Required = [err(pointer(Path, Key), ["must have required property '", Key, "'"])
                 || Key <- maps:get(<<"required">>, Schema, []), not maps:is_key(Key, V)],
     Keys = lists:sort(maps:keys(V)),
     Known = lists:append([check(maps:get(K, Props), maps:get(K, V), pointer(Path, K))

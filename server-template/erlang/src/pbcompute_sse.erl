@@ -20,12 +20,16 @@ stream(Req, Tenant, Id) ->
         not_found ->
             pbcompute_http:problem(Req, job_not_found, ["No job '", Id, "'."]);
         {ok, _Job, _, Runner} ->
+            Method = mochiweb_request:get(method, Req),
             LastEventId = last_event_id(pbcompute_http:header("last-event-id", Req)),
             Heartbeat = heartbeat_ms(proplists:get_value("heartbeatMs", pbcompute_http:query(Req))),
             Errors = [#{<<"path">> => <<"/Last-Event-ID">>, <<"message">> => <<"must match pattern \"^[0-9]{1,15}$\"">>}
                       || LastEventId =:= error]
                 ++ [E || {error, E} <- [Heartbeat]],
             case {Errors, Heartbeat} of
+                {[], {ok, _}} when Method =:= 'HEAD' ->
+                    %% The stream's status and headers, at once; nothing is subscribed to.
+                    mochiweb_request:respond({200, stream_headers(), chunked}, Req), ok;
                 {[], {ok, HeartbeatMs}} -> open(Req, Id, Runner, LastEventId, HeartbeatMs);
                 _ -> pbcompute_http:validation_failed(Req, Errors)
             end
@@ -55,8 +59,7 @@ open(Req, Id, Runner, After, HeartbeatMs) ->
                {ok, UpTo} -> {erlang:monitor(process, Runner), UpTo}
            catch exit:_ -> finished  % the runner is gone: the log is complete
            end,
-    Resp = mochiweb_request:respond({200, [{"Content-Type", "text/event-stream"},
-                                           {"Cache-Control", "no-cache"}], chunked}, Req),
+    Resp = mochiweb_request:respond({200, stream_headers(), chunked}, Req),
     case replay(Resp, Id, After, Live) of
         {done, _} -> ok;
         {continue, Last} ->
@@ -64,6 +67,8 @@ open(Req, Id, Runner, After, HeartbeatMs) ->
             follow(Resp, Id, Last, Ref, HeartbeatMs)
     end,
     mochiweb_response:write_chunk(<<>>, Resp).  % the zero-length chunk ends the response
+
+stream_headers() -> [{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}].
 
 %% The spec's pattern for the header: ^[0-9]{1,15}$.
 last_event_id(undefined) -> 0;

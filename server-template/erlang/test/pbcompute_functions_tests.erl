@@ -28,8 +28,13 @@ echo_test() ->
 square_test_() ->
     [?_assertEqual({ok, 144}, call(<<"square">>, 12)),
      ?_assertEqual({ok, 2.25}, call(<<"square">>, 1.5)),
-     %% Beyond 2^53: Erlang integers are exact.
-     ?_assertEqual({ok, 100000000000000000000000000000000000000}, call(<<"square">>, 10000000000000000000)),
+     %% Beyond 2^53 the result is the nearest double, as on every stack (D8) ...
+     ?_assertEqual({ok, 1.801439877791744e16}, call(<<"square">>, 134217729)),
+     ?_assertEqual({ok, 1.0e38}, call(<<"square">>, 10000000000000000000)),
+     %% ... and so is an operand beyond it (JSON numbers are doubles).
+     ?_assertEqual({ok, 8.112963841460668e31}, call(<<"square">>, 9007199254740993)),
+     ?_assertEqual({ok, 9007199254740992.0}, call(<<"sum">>, [9007199254740991, 1])),
+     ?_assertEqual({ok, 9007199254740991}, call(<<"sum">>, [9007199254740990, 1])),
      ?_assertMatch({error, [#{<<"path">> := <<"/input">>}]}, valid(<<"square">>, <<"x">>))].
 
 is_even_test_() ->
@@ -101,7 +106,8 @@ raised_messages_test_() ->
 call_request_test_() ->
     [?_assertEqual({ok, 1, infinity}, pbcompute_request:call(#{<<"input">> => 1})),
      ?_assertEqual({ok, null, 5}, pbcompute_request:call(#{<<"input">> => null, <<"timeoutMs">> => 5})),
-     ?_assertMatch({error, [#{<<"path">> := <<>>}]}, pbcompute_request:call(#{})),
+     %% A missing member's pointer is the member itself (D5).
+     ?_assertMatch({error, [#{<<"path">> := <<"/input">>}]}, pbcompute_request:call(#{})),
      ?_assertMatch({error, [#{<<"path">> := <<"/timeoutMs">>}]},
                    pbcompute_request:call(#{<<"input">> => 1, <<"timeoutMs">> => 0})),
      ?_assertMatch({error, [#{<<"path">> := <<"/x">>}]}, pbcompute_request:call(#{<<"input">> => 1, <<"x">> => 1})),
@@ -120,16 +126,18 @@ job_request_test_() ->
                    Paths(pbcompute_request:job(Map#{<<"options">> => #{<<"concurrency">> => 1025,
                                                                        <<"timeoutMs">> => 1.5}}))),
      ?_assertEqual([<<"/kind">>], Paths(pbcompute_request:job(Map#{<<"kind">> => <<"sort">>}))),
-     ?_assertEqual([<<>>], Paths(pbcompute_request:job(maps:remove(<<"kind">>, Map)))),
+     ?_assertEqual([<<"/kind">>], Paths(pbcompute_request:job(maps:remove(<<"kind">>, Map)))),
+     ?_assertMatch({error, [#{<<"path">> := <<"/kind">>, <<"message">> := <<"must be one of map, filter, fold, mapreduce">>}]},
+                   pbcompute_request:job(Map#{<<"kind">> => <<"zap">>})),
      ?_assertEqual([<<"/reducer">>], Paths(pbcompute_request:job(Map#{<<"reducer">> => <<"sum">>}))),
-     ?_assertEqual([<<>>], Paths(pbcompute_request:job(Map#{<<"kind">> => <<"mapreduce">>}))),
+     ?_assertEqual([<<"/reducer">>], Paths(pbcompute_request:job(Map#{<<"kind">> => <<"mapreduce">>}))),
      ?_assertEqual([<<"/function">>], Paths(pbcompute_request:job(Map#{<<"function">> => <<"9x">>}))),
      ?_assertEqual([<<"/input">>], Paths(pbcompute_request:job(Map#{<<"input">> => #{}}))),
      ?_assertEqual([<<"/input/items">>], Paths(pbcompute_request:job(Map#{<<"input">> => #{<<"items">> => 3}}))),
      ?_assertEqual([<<"/input/range/step">>],
                    Paths(pbcompute_request:job(Map#{<<"input">> => #{<<"range">> => #{<<"start">> => 0, <<"end">> => 3,
                                                                                       <<"step">> => 0}}}))),
-     ?_assertEqual([<<"/input/range">>, <<"/input/range/by">>],
+     ?_assertEqual([<<"/input/range/end">>, <<"/input/range/by">>],
                    Paths(pbcompute_request:job(Map#{<<"input">> => #{<<"range">> => #{<<"start">> => 0, <<"by">> => 1}}}))),
      ?_assertEqual([<<"/extra">>], Paths(pbcompute_request:job(Map#{<<"extra">> => 1})))].
 

@@ -161,7 +161,7 @@ routes(Url) ->
                <<"type">> := <<"https://polybridge.dev/problems/not_found">>, <<"title">> := _}} =
         request(get, Url, "/v2/nothing"),
     {405, H, #{<<"code">> := <<"method_not_allowed">>}} = request(delete, Url, "/v1/health"),
-    ?assertEqual("GET", proplists:get_value("allow", H)),
+    ?assertEqual("GET, HEAD", proplists:get_value("allow", H)),
     {404, _, #{<<"code">> := <<"job_not_found">>}} = request(get, Url, "/v1/jobs/job_nope"),
     {400, _, #{<<"code">> := <<"validation_failed">>}} = request(get, Url, "/v1/jobs?cursor=zzz"),
     {400, _, #{<<"code">> := <<"validation_failed">>}} = request(get, Url, "/v1/jobs?limit=0"),

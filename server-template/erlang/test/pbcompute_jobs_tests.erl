@@ -11,6 +11,7 @@ engine_test_() ->
       {"filter over a range", fun filter_range_job/0},
       {"fold, and the identity of an empty input", fun fold_jobs/0},
       {"mapreduce counts words", fun mapreduce_job/0},
+      {"results carry doubles as JSON.stringify writes them", fun doubles/0},
       {"first failing item fails the job and stops siblings", fun item_failure/0},
       {"a non-finite result fails its item", fun non_finite_jobs/0},
       {"cancel dismisses at once and kills chunks", fun cancel_job/0},
@@ -111,6 +112,16 @@ mapreduce_job() ->
     ?assertMatch(#{<<"reducer">> := <<"sum">>}, Job),
     ?assertEqual(#{<<"kind">> => <<"mapreduce">>,
                    <<"entries">> => [[<<"a">>, 2], [<<"b">>, 2], [<<"c">>, 2]]}, Result).
+
+%% Each kind's result holds integral doubles as the integers JavaScript prints (D8).
+doubles() ->
+    {_, Map} = wait(submit(job(<<"map">>, <<"square">>, items([134217729, 2.0, 1.5])))),
+    ?assertEqual([18014398777917440, 4, 2.25], maps:get(<<"items">>, Map)),
+    {_, Filter} = wait(submit(job(<<"filter">>, <<"isEven">>, items([2.0, 3])))),
+    ?assertEqual([2], maps:get(<<"items">>, Filter)),
+    {_, Fold} = wait(submit(job(<<"fold">>, <<"sum">>, items([9007199254740991, 1, 0.0])))),
+    ?assertEqual(9007199254740992, maps:get(<<"value">>, Fold)),
+    ?assertEqual(<<"[9007199254740992]">>, iolist_to_binary(pbcompute_json:encode([maps:get(<<"value">>, Fold)]))).
 
 item_failure() ->
     %% Chunk 0 fails at once; the other chunks would sleep 5 s each.
