@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "@polybridge/server";
 
-// A function that leaves `inline` unset runs on the workers until it has been measured there as
-// tiny; then small chunks and calls of it run on the request thread (FunctionCosts).
+// A function marked `inline: "auto"` (isPrime) runs on the workers until it has been measured there
+// as tiny; then small chunks and calls of it run on the request thread (FunctionCosts). A function
+// that did not opt in stays on the workers however fast it is.
 let server: RunningServer;
 beforeAll(async () => {
   server = await startServer({ port: 0, workers: 2, docs: false });
@@ -33,6 +34,15 @@ describe("small work of measured-fast functions", () => {
     }
     expect(await chunkCount("worker")).toBeGreaterThanOrEqual(8);
     expect(await chunkCount("inline")).toBeGreaterThan(0);
+  });
+
+  it("keeps a fast function that did not opt in (sha256) on the workers", async () => {
+    const before = await chunkCount("inline");
+    for (let i = 0; i < 20; i++) {
+      const job = await post("/v1/jobs", { kind: "map", function: "sha256", input: { items: [{ data: "a" }, { data: "b" }] } }, { prefer: "wait=30" });
+      expect((job.result as { items: string[] }).items[0]).toBe("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
+    }
+    expect(await chunkCount("inline")).toBe(before);
   });
 
   it("answers sync calls of it the same once they run on the request thread", async () => {

@@ -636,11 +636,11 @@ export class JobEngine {
   }
 
   /**
-   * Whether a job's functions may run on this thread when measured tiny: only functions whose
-   * definition leaves `inline` unset (`inline: false` keeps a function on the workers).
+   * Whether a job's functions may run on this thread when measured tiny: only functions that opt
+   * in with `inline: "auto"` (a user function left unset may loop forever on some input).
    */
   #mayRunHere(job: { function: string; reducer?: string | undefined }): boolean {
-    return [job.function, job.reducer].every((name) => name === undefined || this.#registry.get(name)?.inline === undefined);
+    return [job.function, job.reducer].every((name) => name === undefined || this.#registry.get(name)?.inline === "auto");
   }
 
   /** Tells the observer; an observer's failure is not the job's. */

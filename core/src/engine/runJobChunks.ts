@@ -51,7 +51,7 @@ export interface JobChunksRun {
   /** After each chunk computed by the executor: the function's time per item (its compute time when the executor reports one, else the round trip). */
   onItemCost?(itemMs: number): void;
   /**
-   * For functions that are not `inline`: true when a chunk of `items` may run on this thread
+   * For functions marked `inline: "auto"`: true when a chunk of `items` may run on this thread
    * (its measured cost is tiny; see FunctionCosts). Default: never.
    */
   inlineChunk?(items: number): boolean;

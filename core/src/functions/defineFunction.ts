@@ -12,13 +12,14 @@ interface Common {
   /**
    * `true`: cheap and synchronous (microseconds): sync calls and small job chunks run on the
    * request thread instead of hopping to a worker, which costs more than the function itself.
-   * Unset: runs on the workers, until the reference server has measured it there (8 runs) as so
+   * `"auto"`: runs on the workers until the reference server has measured it there (8 runs) as so
    * fast that a call or a chunk takes at most 0.5 ms; such work then runs on the request thread,
-   * and three runs there longer than 5 ms send the function back to the workers for good.
-   * `false`: always on the workers (a function that may exit, exhaust memory or loop forever on
-   * some input, where only a worker keeps the server safe).
+   * and three runs there longer than 5 ms send the function back to the workers for good. Only for
+   * functions whose slowest input is still short (it blocks the server while it runs there) and
+   * that cannot exit, exhaust memory or loop forever.
+   * Unset or `false`: always on the workers, where such a function cannot hurt the server.
    */
-  inline?: boolean;
+  inline?: boolean | "auto";
 }
 
 /** A JSON-serialisable key of a mapreduce pair. */

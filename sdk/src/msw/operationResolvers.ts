@@ -109,7 +109,7 @@ async function callOnce(ctx: ResolverContext, name: string, input: unknown, time
     }
   };
   // Inline functions are synchronous on the reference server too: no timeout applies.
-  return def.inline ? run(new AbortController().signal) : withTimeout(name, timeoutMs, run);
+  return def.inline === true ? run(new AbortController().signal) : withTimeout(name, timeoutMs, run);
 }
 
 /**

@@ -3,6 +3,22 @@ interface FunctionSchemas {
     schemas: {
         "countPrimes.input": number;
         "countPrimes.output": number;
+        "diningPhilosophers.input": {
+            philosophers: number;
+            meals: number;
+            seed?: number;
+        };
+        "diningPhilosophers.output": {
+            philosophers: number;
+            meals: number[];
+            messages: number;
+            log: [
+                number,
+                number,
+                number
+            ][];
+            maxNeighboursEating: number;
+        };
         "echo.input": unknown;
         "echo.output": unknown;
         "fail.input": unknown;
@@ -46,6 +62,12 @@ export type Functions = {
         kind: "reducer";
         input: FunctionSchemas["schemas"]["countPrimes.input"];
         output: FunctionSchemas["schemas"]["countPrimes.output"];
+    };
+    /** Runs the Chandy/Misra dining philosophers ring as actors; returns meals, messages, the eating log and the most neighbours ever eating together (0). */
+    diningPhilosophers: {
+        kind: "unary";
+        input: FunctionSchemas["schemas"]["diningPhilosophers.input"];
+        output: FunctionSchemas["schemas"]["diningPhilosophers.output"];
     };
     /** Returns its input unchanged. */
     echo: {
@@ -109,4 +131,4 @@ export type Functions = {
     };
 };
 /** The names in the catalogue, sorted. */
-export const functionNames = ["countPrimes", "echo", "fail", "isEven", "isPrime", "sha256", "sleep", "square", "sum", "tokenize", "wordFrequency"] as const;
+export const functionNames = ["countPrimes", "diningPhilosophers", "echo", "fail", "isEven", "isPrime", "sha256", "sleep", "square", "sum", "tokenize", "wordFrequency"] as const;

@@ -16,8 +16,11 @@ export function primeTest(n: number): boolean {
   return true;
 }
 
+// isPrime and countPrimes opt in to running measured-tiny work on the request thread: their slowest
+// input (a prime near 2^53, trial division up to its root) is tens of milliseconds, never a hang.
 export const isPrime = defineUnary({
   name: "isPrime",
+  inline: "auto",
   description: "True when the integer is prime (trial division).",
   input: z.int(),
   output: z.boolean(),
@@ -26,6 +29,7 @@ export const isPrime = defineUnary({
 
 export const countPrimes = defineReducer({
   name: "countPrimes",
+  inline: "auto",
   description: "Counts the primes among the items (fold it over a range).",
   input: z.int(),
   output: z.int().min(0),

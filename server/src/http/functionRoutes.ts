@@ -93,7 +93,7 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
       let outcome: CallOutcome;
       const inline = find(name).inline;
       if (inline === true) outcome = await runCall(registry, name, parsed.data, NEVER);
-      else if (inline === undefined && costs?.canInline(`call ${name}`, 1)) {
+      else if (inline === "auto" && costs?.canInline(`call ${name}`, 1)) {
         // Measured tiny on the workers (FunctionCosts): a worker round trip would cost more than the
         // call. With the call's timeout as its signal: an asynchronous function that honours it stops.
         outcome = await withTimeout(name, request.body.timeoutMs ?? ctx.callTimeoutMs, (signal) => runCall(registry, name, parsed.data, signal));
