@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence, Union
 
+from .jsonio import MAX_SAFE_INTEGER, js_number
+
 # The default chunk size aims at a few chunks per worker (progress, balance) but stays bounded
 # so one chunk's output never gets huge.
 CHUNKS_PER_WORKER = 4
@@ -55,6 +57,10 @@ class RangeSlice:
     count: int
 
     def __iter__(self) -> Iterator[int]:
+        last = self.first + max(0, self.count - 1) * self.step
+        if max(abs(self.first), abs(last)) > MAX_SAFE_INTEGER:
+            # Past 2^53 a range's values are doubles, start + i*step rounded, as on every stack.
+            return (js_number(self.first + i * self.step) for i in range(self.count))
         return (self.first + i * self.step for i in range(self.count))
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Optional
 from . import __version__
 from .engine import Engine
 from .jobs import Job
-from .jsonio import canonical_json
+from .jsonio import canonical_json, js_number
 from .openapi import spec_json, spec_yaml
 from .problems import ProblemError, validation_failed
 from .protocol import parse_call_request, parse_heartbeat_ms, parse_job_request, parse_list_query, parse_prefer
@@ -68,7 +68,7 @@ class Endpoints:
         return Response(200, {
             "status": "draining" if self.engine.draining else "ok",
             "version": __version__,
-            "uptimeSeconds": round(time.monotonic() - self.started_at, 3),
+            "uptimeSeconds": js_number(round(time.monotonic() - self.started_at, 3)),
             "workers": self.engine.pool.workers,
             "jobs": self.engine.counts(),
         })
@@ -94,7 +94,7 @@ class Endpoints:
             raise validation_failed(errors)
         started = time.perf_counter()
         outcome = self.engine.call(spec, call.input, call.timeout_ms)
-        elapsed_ms = round((time.perf_counter() - started) * 1000.0, 3)
+        elapsed_ms = js_number(round((time.perf_counter() - started) * 1000.0, 3))
         if not outcome.ok:
             raise ProblemError("function_failed", outcome.message)
         return Response(200, {"function": spec.name, "output": outcome.output, "durationMs": elapsed_ms})

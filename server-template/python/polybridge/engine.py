@@ -54,6 +54,11 @@ _WAKE = object()
 _STOP = object()
 
 
+def _kind_mismatch(path: str, message: str) -> ProblemError:
+    """`400 function_kind_mismatch`, pointing at the member that names the wrong function."""
+    return ProblemError("function_kind_mismatch", message, errors=[{"path": path, "message": message}])
+
+
 class Engine:
     def __init__(self, registry: Registry, pool: WorkerPool, limits: EngineLimits = EngineLimits()) -> None:
         self.registry = registry
@@ -168,14 +173,13 @@ class Engine:
         function = self.function(request.function)
         needed = FUNCTION_KIND_FOR_JOB[request.kind]
         if function.kind != needed:
-            raise ProblemError("function_kind_mismatch",
-                               f"A {request.kind} job needs a {needed} function; '{function.name}' is a {function.kind}.")
+            raise _kind_mismatch("/function", f"A {request.kind} job needs a {needed} function; "
+                                              f"'{function.name}' is a {function.kind}.")
         reducer: Optional[FunctionSpec] = None
         if request.kind == "mapreduce":
             reducer = self.function(request.reducer or "")
             if reducer.kind != "reducer":
-                raise ProblemError("function_kind_mismatch",
-                                   f"A mapreduce job needs a reducer; '{reducer.name}' is a {reducer.kind}.")
+                raise _kind_mismatch("/reducer", f"A mapreduce job needs a reducer; '{reducer.name}' is a {reducer.kind}.")
         if isinstance(request.items, IntRange) and len(request.items) > 0:
             errors = validate(request.items.start, function.input_schema, "/input/range/start")
             if errors:

@@ -7,10 +7,18 @@ an unread body would otherwise be parsed as the next request.
 Authentication comes first, before routing answers 404/405 and before the body is read or
 checked: a caller without a valid token learns nothing about routes or limits, and its body
 is drained unparsed.
+
+Requests that are not HTTP/1.x at all (a garbage request line, `Content-Length: abc`, both
+`Transfer-Encoding` and `Content-Length`, broken chunked framing, a header line that is not
+a header) are answered before any of that with an HTTP/1.1 `400 malformed_request` problem
+and `Connection: close`, and the socket is closed once the client has had the answer: the
+request's framing cannot be trusted, so nothing after it on the connection can be either.
 """
 
 from __future__ import annotations
 
+import re
+import socket
 import sys
 import traceback
 from http.server import BaseHTTPRequestHandler
@@ -28,6 +36,21 @@ from .sse import stream_job_events
 # How much of a refused body is read and dropped before closing, and for how long at most.
 DISCARD_LIMIT_BYTES = 4 * MAX_BODY_BYTES
 DISCARD_TIMEOUT_S = 10.0
+# After a malformed request: how long and how much is read (and dropped) once our answer is
+# out, so that closing a socket with unread input does not reset it under the client's feet.
+LINGER_TIMEOUT_S = 1.0
+LINGER_LIMIT_BYTES = 1 << 20
+
+# RFC 9110 tokens (method and header names), field values (no control characters but HTAB)
+# and chunk-size lines (hex digits, optional extensions).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_FIELD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CHUNK_SIZE_LINE = re.compile(rb"([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n")
+_MAX_TRAILER_LINES = 100
+_MAX_LEADING_EMPTY_LINES = 4
+# What http.server's own errors become (see `send_error`); anything else 4xx is a parse error.
+_SEND_ERROR_CODES = {404: "not_found", 405: "method_not_allowed", 408: "request_timeout", 413: "payload_too_large",
+                     414: "payload_too_large", 431: "headers_too_large", 500: "internal_error"}
 
 if TYPE_CHECKING:
     from .app import PolybridgeHTTPServer
@@ -46,6 +69,68 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
     server_version = "pbcompute"
     timeout = 300  # seconds an idle keep-alive connection may hold a thread
     server: "PolybridgeHTTPServer"
+
+    def parse_request(self) -> bool:
+        """http.server's parsing, made strict: HTTP/1.x only, well-formed headers and framing.
+
+        http.server would serve a two-word request line as HTTP/0.9 (a body with no status
+        line), ignore a line that is not a header, and leave `Content-Length`/`Transfer-Encoding`
+        to the handler; each of these is `400 malformed_request` here.
+        """
+        self._framing_checked = False
+        self._linger = False
+        self.command, self.requestline, self.request_version = None, "", "HTTP/1.1"  # until parsed
+        # RFC 9112 2.2: empty lines before a request line are ignored (a client may send a
+        # CRLF after a body); a few at most, then the line must be a request line.
+        for _ in range(_MAX_LEADING_EMPTY_LINES):
+            if self.raw_requestline not in (b"\r\n", b"\n"):
+                break
+            self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return False
+        if len(self.raw_requestline) > 65536:
+            self.send_error(414, "The request line is over 64 KiB.")
+            return False
+        if not self.raw_requestline.split():
+            self.send_error(400, "The request line is blank.")
+            return False
+        if not super().parse_request():
+            return False
+        if self._framing_checked:  # done in handle_expect_100, before a 100 Continue went out
+            return True
+        detail = self._malformed_detail()
+        if detail is not None:
+            self.send_error(400, detail)
+            return False
+        return True
+
+    def _malformed_detail(self) -> Optional[str]:
+        """Why the request line or header block cannot be trusted, or None when it can."""
+        self._framing_checked = True
+        if self.request_version == "HTTP/0.9":
+            return f"Bad request line {self.requestline!r}: no HTTP version."
+        if not self.request_version.startswith("HTTP/1."):
+            return f"Unsupported HTTP version {self.request_version!r}."
+        if not _TOKEN.fullmatch(self.command or ""):
+            return f"Bad method {self.command!r}."
+        if self.headers.defects or self.headers.get_payload():
+            return "A header line is not of the form 'name: value'."
+        for name, value in self.headers.items():
+            if not _TOKEN.fullmatch(name):
+                return f"Bad header name {name!r}."
+            if _BAD_FIELD_VALUE.search(value):
+                return f"Header {name} holds a control character."
+        lengths = self.headers.get_all("Content-Length") or []
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        if lengths and codings:
+            return "Both Transfer-Encoding and Content-Length: the body's length is ambiguous."
+        values = {part.strip() for value in lengths for part in value.split(",")}
+        if lengths and (len(values) != 1 or not next(iter(values)).isdigit() or not next(iter(values)).isascii()):
+            return f"Content-Length {', '.join(lengths)!r} is not a number of bytes."
+        if codings and ",".join(codings).strip().lower() != "chunked":
+            return f"Transfer-Encoding {', '.join(codings)!r} is not supported; send chunked or a Content-Length."
+        return None
 
     def __getattr__(self, name: str) -> Callable[[], None]:
         # Every method, including ones http.server does not know, goes through the router,
@@ -82,8 +167,10 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
                 raise ProblemError("not_found", f"No route {split.path}.")
             route, params = found
             endpoint = route.methods.get(self.command)
+            if endpoint is None and self.command == "HEAD":  # HEAD is GET without the body
+                endpoint = route.methods.get("GET")
             if endpoint is None:
-                allowed = ", ".join(route.methods)
+                allowed = ", ".join([*route.methods, *(["HEAD"] if "GET" in route.methods else [])])
                 raise ProblemError("method_not_allowed", f"{self.command} is not allowed here; use {allowed}.",
                                    headers={"Allow": allowed})
             request = Request(self.command, split.path, params, parse_qs(split.query), self.headers, self._read_json,
@@ -91,7 +178,10 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
             outcome = getattr(self.server.endpoints, endpoint)(request)
             if isinstance(outcome, EventStream):
                 self._finish_body()
-                self._stream(outcome)
+                if self.command == "HEAD":  # the stream's status and headers, at once, and no stream
+                    self._stream_head()
+                else:
+                    self._stream(outcome)
             else:
                 self._send(outcome)
         except ProblemError as error:
@@ -103,20 +193,18 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
     # --- request body --------------------------------------------------------------------
 
     def _read_json(self) -> Any:
+        # parse_request made sure of the framing: a Content-Length of digits, or chunked, or neither.
         length_header = self.headers.get("Content-Length")
-        chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
-        if length_header is not None and not chunked:
-            if not length_header.strip().isdigit():
-                self.close_connection = True
-                raise ProblemError("invalid_json", "Content-Length is not a number.")
-            if int(length_header) > MAX_BODY_BYTES:
+        chunked = self._chunked()
+        if length_header is not None:
+            if int(length_header.split(",")[0]) > MAX_BODY_BYTES:
                 self.close_connection = True  # the body stays unread
                 raise ProblemError("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
         if not _is_json_media_type(self.headers.get("Content-Type")):
             sent = (self.headers.get("Content-Type") or "no content type").split(";", 1)[0]
             raise ProblemError("unsupported_media_type", f"Send application/json, not {sent}.")
         try:
-            data = self._read_chunked() if chunked else self.rfile.read(int(length_header or 0))
+            data = self._read_chunked() if chunked else self._read_exactly(int((length_header or "0").split(",")[0]))
         except TimeoutError:  # a client that stalls mid-body holds a thread: answer and close
             self._body_consumed = True
             self.close_connection = True
@@ -129,26 +217,57 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         except JsonSyntaxError as exc:
             raise ProblemError("invalid_json", f"The body is not valid JSON: {exc}") from None
 
+    def _chunked(self) -> bool:
+        return self.headers.get("Transfer-Encoding") is not None
+
+    def _malformed(self, detail: str) -> ProblemError:
+        """A body whose framing breaks mid-way: the rest of the connection is unusable."""
+        self._body_consumed = True
+        self.close_connection = True
+        self._linger = True
+        return ProblemError("malformed_request", detail)
+
+    def _read_exactly(self, size: int) -> bytes:
+        data = self.rfile.read(size)
+        if len(data) < size:
+            raise self._malformed(f"The body ended after {len(data)} of {size} bytes.")
+        return data
+
     def _read_chunked(self) -> bytes:
         parts: list[bytes] = []
         size_total = 0
         while True:
             line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                self.close_connection = True
-                raise ProblemError("invalid_json", "Malformed chunked body.") from None
+            found = _CHUNK_SIZE_LINE.fullmatch(line)
+            if found is None:
+                shown = line[:40].decode("latin-1").rstrip("\r\n")
+                raise self._malformed(f"Bad chunk-size line {shown!r} in a chunked body.")
+            size = int(found.group(1), 16)
             if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
+                self._read_trailers()
                 return b"".join(parts)
             size_total += size
             if size_total > MAX_BODY_BYTES:
                 self.close_connection = True
                 raise ProblemError("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
-            parts.append(self.rfile.read(size))
-            self.rfile.readline(1024)
+            chunk = self.rfile.read(size)
+            if len(chunk) < size:
+                raise self._malformed(f"A chunk ended after {len(chunk)} of its {size} bytes.")
+            parts.append(chunk)
+            end = self.rfile.read(1)
+            if end == b"\r":
+                end = self.rfile.read(1)
+            if end != b"\n":
+                raise self._malformed(f"A chunk of {size} bytes is not followed by CRLF.")
+
+    def _read_trailers(self) -> None:
+        for _ in range(_MAX_TRAILER_LINES):
+            line = self.rfile.readline(8192)
+            if line in (b"\r\n", b"\n"):
+                return
+            if not line.endswith(b"\n") or b":" not in line:
+                raise self._malformed("Bad trailer section after the last chunk.")
+        raise self._malformed(f"More than {_MAX_TRAILER_LINES} trailer lines.")
 
     def _finish_body(self) -> None:
         """Consumes an unread request body so the connection can be reused, or closes it.
@@ -162,19 +281,19 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         if not self._body_reusable():
             self.close_connection = True
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+        if self._chunked():
             return
-        if length is not None and length.strip().isdigit():
-            size = int(length)
+        if length is not None:
+            size = int(length.split(",")[0])
             if size <= DISCARD_LIMIT_BYTES:
                 self._discard(size)
 
     def _body_reusable(self) -> bool:
         """Whether an unread body can be skipped so the connection stays usable."""
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+        if self._chunked():
             return False
         length = self.headers.get("Content-Length")
-        return length is None or (length.strip().isdigit() and int(length) <= MAX_BODY_BYTES)
+        return length is None or int(length.split(",")[0]) <= MAX_BODY_BYTES
 
     def _discard(self, size: int) -> None:
         try:
@@ -209,7 +328,7 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    def _stream(self, stream: EventStream) -> None:
+    def _stream_head(self) -> None:
         # The stream's length is unknown, so it is delimited by closing the connection.
         self.close_connection = True
         self.send_response(200)
@@ -219,6 +338,9 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         self.send_header("X-Accel-Buffering", "no")
         self.end_headers()
         self.wfile.flush()
+
+    def _stream(self, stream: EventStream) -> None:
+        self._stream_head()
         try:
             heartbeat_s = self.server.heartbeat_s if stream.heartbeat_ms is None else stream.heartbeat_ms / 1000.0
             stream_job_events(self.server.endpoints.engine, stream.job, stream.last_event_id, self._write_now,
@@ -231,17 +353,23 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
-        """Errors http.server detects itself (bad request line, oversized headers) as problems."""
-        by_status = {404: "not_found", 405: "method_not_allowed", 408: "request_timeout", 413: "payload_too_large",
-                     414: "payload_too_large", 431: "headers_too_large", 500: "internal_error"}
-        code_name = by_status.get(code, "validation_failed" if code < 500 else "internal_error")
+        """Errors http.server detects itself, and `parse_request`'s, as problems.
+
+        A 400 or 505 from the parser means the request is not HTTP/1.x we can trust:
+        `malformed_request`, then the connection closes after a lingering read.
+        """
+        code_name = _SEND_ERROR_CODES.get(code, "malformed_request" if code < 500 or code == 505 else "internal_error")
         body = problem(code_name, message or explain or f"HTTP {code}")
         payload = dumps(body).encode("utf-8")
         self.close_connection = True
+        self._linger = code_name == "malformed_request"
+        if not getattr(self, "request_version", "").startswith("HTTP/1."):
+            self.request_version = "HTTP/1.1"  # http.server writes no status line for "HTTP/0.9"
         try:
-            self.send_response(CODES[code_name][0], message)
+            self.send_response(CODES[code_name][0])
             self.send_header("Content-Type", "application/problem+json")
             self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Cache-Control", "no-store")
             self.send_header("Connection", "close")
             self.end_headers()
             if getattr(self, "command", None) != "HEAD":
@@ -249,16 +377,44 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def finish(self) -> None:
+        super().finish()
+        if getattr(self, "_linger", False):
+            self._linger_close()
+
+    def _linger_close(self) -> None:
+        """Half-closes, then reads and drops what the client still sends, for a bounded time.
+
+        Closing a socket that has unread input makes the kernel reset the connection, and the
+        reset can overtake the answer we just wrote; the client would see "connection reset"
+        instead of the 400.
+        """
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(LINGER_TIMEOUT_S)
+            received = 0
+            while received < LINGER_LIMIT_BYTES:
+                data = self.connection.recv(65536)
+                if not data:
+                    return
+                received += len(data)
+        except OSError:
+            pass
+
     def handle_expect_100(self) -> bool:
         """Refuses a body before the client sends it (`Expect: 100-continue`): no valid token
         (checked first, as for any request), or too large."""
+        detail = self._malformed_detail()
+        if detail is not None:
+            self.send_error(400, detail)
+            return False
         length = self.headers.get("Content-Length") or ""
         error: Optional[ProblemError] = None
         try:
             self._authenticate(match(urlsplit(self.path).path))
         except ProblemError as refused:
             error = refused
-        if error is None and length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
+        if error is None and length and int(length.split(",")[0]) > MAX_BODY_BYTES:
             error = ProblemError("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
         if error is not None:
             self._body_consumed = True  # the client will not send it

@@ -4,12 +4,22 @@ The standard `json` module is lenient where the protocol must be strict (it acce
 and `Infinity`, and turns `1e400` into an infinite float), and Python's `True == 1` makes
 naive comparisons wrong for JSON. This module holds the few helpers that fix that, so the
 rest of the server can treat parsed bodies as plain JSON values.
+
+Numbers are IEEE-754 doubles, as on every polybridge stack (I-JSON, RFC 7493). Inside the
+server a number is held in one canonical form: an `int` when the double is integral with a
+magnitude below 1e21 (so it is written without a fraction or an exponent, as JavaScript's
+`JSON.stringify` writes it), else a `float`. An integer beyond ±(2^53 − 1) is rounded to
+the nearest double on the way in, and after every function application (`as_doubles`), so
+`square(134217729)` is 18014398777917440 here as everywhere, never Python's exact
+18014398777917441. Exact integer arithmetic followed by one rounding is what IEEE-754 gives
+for +, − and ×, so rounding each result reproduces a double computation step by step.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Optional, Union
 
 JsonValue = Union[None, bool, int, float, str, list, dict]
@@ -27,11 +37,89 @@ def _reject_constant(name: str) -> Any:
     raise JsonSyntaxError(f"{name} is not valid JSON")
 
 
-def _finite_float(text: str) -> float:
+MAX_SAFE_INTEGER = 2 ** 53 - 1
+
+
+def _finite_float(text: str) -> int | float:
     value = float(text)
     if not math.isfinite(value):
         raise JsonSyntaxError(f"number {text} is out of range")
+    return int(value) if value.is_integer() and abs(value) < 1e21 else value
+
+
+def _double_int(text: str) -> int | float:
+    value = int(text)
+    if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value
+    try:
+        return _round_int(value)
+    except OverflowError:
+        raise JsonSyntaxError(f"number {text[:20]}… is out of range") from None
+
+
+def _round_int(value: int) -> int | float:
+    """The double nearest to an integer, in canonical form; `OverflowError` beyond ±1.8e308."""
+    rounded = float(value)
+    return int(rounded) if abs(rounded) < 1e21 else rounded
+
+
+def js_number(value: int | float) -> int | float:
+    """A number in canonical form (see the module's docstring); non-finite floats pass through."""
+    if type(value) is int:
+        return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else _round_int(value)
+    if type(value) is float and value.is_integer() and abs(value) < 1e21:
+        return int(value)
     return value
+
+
+class NonFinite(ValueError):
+    """A function's output holds a number JSON cannot carry (NaN, ±Infinity, or an int past 1.8e308)."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(js_number_name(value))
+        self.value = value
+
+
+def as_doubles(value: Any) -> Any:
+    """A function's output as a JSON value with canonical numbers (tuples become lists).
+
+    Raises `NonFinite` for NaN/±Infinity (or an integer too large for a double) and
+    `TypeError` for values JSON cannot represent, so the failure is the function's.
+    """
+    kind = type(value)
+    if kind is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+        try:
+            return _round_int(value)
+        except OverflowError:
+            raise NonFinite(math.inf if value > 0 else -math.inf) from None
+    if kind is float:
+        if not math.isfinite(value):
+            raise NonFinite(value)
+        return int(value) if value.is_integer() and abs(value) < 1e21 else value
+    if kind is str or value is None or kind is bool:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [as_doubles(item) for item in value]
+    if isinstance(value, dict):
+        return {_json_key(key): as_doubles(item) for key, item in value.items()}
+    for plain in (int, float, str):  # subclasses such as IntEnum or StrEnum
+        if isinstance(value, plain):
+            return as_doubles(plain(value))
+    raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, (bool, int, float)):
+        return json.dumps(key if not isinstance(key, float) else js_number(key))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+# An integer literal of 16 or more digits may lie beyond 2^53; shorter ones never do.
+_LONG_INTEGER = re.compile(r"[0-9]{16}")
 
 
 def parse_json(data: bytes | str, max_depth: int) -> JsonValue:
@@ -44,7 +132,9 @@ def parse_json(data: bytes | str, max_depth: int) -> JsonValue:
     except UnicodeDecodeError as exc:
         raise JsonSyntaxError(f"body is not UTF-8: {exc}") from None
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        # Hooking every integer would slow big bodies down; only long ones can need rounding.
+        parse_int = _double_int if _LONG_INTEGER.search(text) else None
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=parse_int)
     except RecursionError:
         raise JsonTooDeep(f"JSON nests deeper than {max_depth} levels") from None
     except JsonSyntaxError:
@@ -93,17 +183,10 @@ def dumps(value: Any) -> str:
     return text
 
 
-def _js_number(value: float) -> int | float:
-    # JavaScript prints integral numbers without a fraction: 1.0 -> "1".
-    if value.is_integer() and abs(value) < 1e21:
-        return int(value)
-    return value
-
-
 def normalize_numbers(value: Any) -> Any:
-    """Rewrites integral floats as ints (recursively), as a JavaScript peer would see them."""
-    if isinstance(value, float):
-        return _js_number(value)
+    """Rewrites numbers in canonical form (recursively), as a JavaScript peer would see them."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return js_number(value) if not isinstance(value, float) or math.isfinite(value) else value
     if isinstance(value, list):
         return [normalize_numbers(v) for v in value]
     if isinstance(value, dict):
@@ -156,30 +239,6 @@ def is_json_integer(value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value) and value.is_integer()
 
 
-def non_finite_number(value: Any) -> Optional[float]:
-    """The first NaN or ±Infinity inside `value` (at any depth), or None when there is none.
-
-    JSON has no such numbers: `json.dumps` would write `NaN`/`Infinity` (invalid JSON) or, with
-    `allow_nan=False`, fail late while answering. Functions' outputs are checked with this
-    first, so the failure is reported as the function's, with the item that caused it.
-    """
-    if isinstance(value, float):
-        return None if math.isfinite(value) else value
-    if not isinstance(value, (list, tuple, dict)):
-        return None
-    stack: list[Any] = [value]
-    while stack:
-        node = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        for child in children:
-            if isinstance(child, float):
-                if not math.isfinite(child):
-                    return child
-            elif isinstance(child, (list, tuple, dict)):
-                stack.append(child)
-    return None
-
-
 def js_number_name(value: float) -> str:
     """How JavaScript prints a non-finite number: `NaN`, `Infinity` or `-Infinity`."""
     if math.isnan(value):
@@ -190,14 +249,3 @@ def js_number_name(value: float) -> str:
 def non_finite_message(function: str, value: float) -> str:
     """The error detail every polybridge stack uses for a non-finite result."""
     return f"{function} returned a non-finite number ({js_number_name(value)})"
-
-
-def ensure_json(value: Any) -> None:
-    """Raises `ValueError`/`TypeError` when a function's output cannot be sent as JSON."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"output {value} is not a finite number")
-        return
-    dumps(value)

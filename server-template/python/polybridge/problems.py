@@ -18,6 +18,7 @@ PROBLEM_TYPE_BASE = "https://polybridge.dev/problems/"
 # a client would map them to; they travel in `Job.error`, never as a response.
 CODES: dict[str, tuple[int, str]] = {
     "invalid_json": (400, "Malformed JSON"),
+    "malformed_request": (400, "Malformed HTTP request"),
     "unauthorized": (401, "Authentication required"),
     "request_timeout": (408, "Request timed out"),
     "rate_limited": (429, "Too many requests"),

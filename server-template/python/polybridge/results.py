@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsonio import non_finite_message, non_finite_number
+from .jsonio import NonFinite, as_doubles, non_finite_message
 from .registry import FunctionSpec
 from .worker import group_key
 
@@ -76,8 +76,7 @@ class ResultBuilder:
 
     def _merge(self, a: Any, b: Any, chunk: int) -> Any:
         assert self.reducer is not None
-        value = self.reducer.merge(a, b)
-        bad = non_finite_number(value)
-        if bad is not None:
-            raise NonFiniteMerge(self.reducer.name, bad, chunk)
-        return value
+        try:
+            return as_doubles(self.reducer.merge(a, b))  # rounded as a double step would be
+        except NonFinite as exc:
+            raise NonFiniteMerge(self.reducer.name, exc.value, chunk) from None

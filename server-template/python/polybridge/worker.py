@@ -16,7 +16,7 @@ from typing import Any, Optional, Union
 from . import cancel
 from .cancel import Cancelled, CancelToken
 from .chunking import ChunkItems
-from .jsonio import ensure_json, non_finite_message, non_finite_number
+from .jsonio import NonFinite, as_doubles, non_finite_message
 from .registry import REGISTRY, FunctionSpec
 from .validator import fast_check, validate
 
@@ -138,16 +138,17 @@ def _each(task: ChunkTask, spec: FunctionSpec) -> Any:
 
 
 def checked_output(spec: FunctionSpec, output: Any) -> Any:
-    """Returns `output` if it can be sent as JSON; raises `ValueError` naming the function if not.
+    """`output` as JSON with its numbers as doubles (jsonio); raises `ValueError` naming the function if it cannot be sent.
 
     NaN and ±Infinity (say `square(1e200)`) are the function's failure, never `null` or
     `Infinity` on the wire: the item fails (`item_failed`) or the call does (`function_failed`).
+    An integer result beyond 2^53 becomes the nearest double here, after every application,
+    so a fold rounds at each step as a double computation does.
     """
-    bad = non_finite_number(output)
-    if bad is not None:
-        raise ValueError(non_finite_message(spec.name, bad))
-    ensure_json(output)
-    return output
+    try:
+        return as_doubles(output)
+    except NonFinite as exc:
+        raise ValueError(non_finite_message(spec.name, exc.value)) from None
 
 
 def _apply(spec: FunctionSpec, index: int, *args: Any) -> Any:

@@ -92,16 +92,22 @@ class EngineTests(unittest.TestCase):
         self.assertEqual((job.error["code"], job.error["itemIndex"]), ("item_failed", 2))
 
     def test_kind_mismatch_unknown_function_and_range_start(self) -> None:
-        for body, code in [
-            (job_body("fold", "square", {"items": [1]}), "function_kind_mismatch"),
-            (job_body("mapreduce", "tokenize", {"items": []}, reducer="square"), "function_kind_mismatch"),
-            (job_body("map", "nope", {"items": [1]}), "function_not_found"),
-            (job_body("mapreduce", "tokenize", {"items": []}, reducer="nope"), "function_not_found"),
-            (job_body("map", "sleep", {"range": {"start": -5, "end": 5}}), "validation_failed"),
+        for body, code, path in [
+            (job_body("fold", "square", {"items": [1]}), "function_kind_mismatch", "/function"),
+            (job_body("map", "sum", {"items": [1]}), "function_kind_mismatch", "/function"),
+            (job_body("mapreduce", "square", {"items": []}, reducer="sum"), "function_kind_mismatch", "/function"),
+            (job_body("mapreduce", "tokenize", {"items": []}, reducer="square"), "function_kind_mismatch", "/reducer"),
+            (job_body("map", "nope", {"items": [1]}), "function_not_found", None),
+            (job_body("mapreduce", "tokenize", {"items": []}, reducer="nope"), "function_not_found", None),
+            (job_body("map", "sleep", {"range": {"start": -5, "end": 5}}), "validation_failed", "/input/range/start"),
         ]:
             with self.subTest(code=code, body=body), self.assertRaises(ProblemError) as raised:
                 self.engine.submit(parse_job_request(body))
             self.assertEqual(raised.exception.code, code)
+            # The member that names the wrong function, as a JSON Pointer (the same on every stack).
+            self.assertEqual([e["path"] for e in raised.exception.body.get("errors", [])], [path] if path else [])
+            if path == "/function" or path == "/reducer":
+                self.assertIsInstance(raised.exception.body["errors"][0]["message"], str)
 
     def test_cancel_stops_running_chunks(self) -> None:
         job, _ = self.engine.submit(parse_job_request(job_body("map", "sleep", {"items": [5000] * 4}, chunkSize=1)))

@@ -55,6 +55,15 @@ class BehaviourTests(unittest.TestCase):
         self.assertEqual(functions.tokenize("snake_case"), [["snake", 1], ["case", 1]])
         self.assertEqual(functions.tokenize(" ,.;! "), [])
 
+    def test_tokenize_lower_cases_a_final_sigma(self) -> None:
+        # Unicode's full default lower-casing, Final_Sigma included (as JavaScript's toLowerCase):
+        # a capital sigma ending a word becomes ς, elsewhere σ.
+        self.assertEqual(functions.tokenize("ΟΔΟΣ οδος Οδος"), [["οδος", 1], ["οδος", 1], ["οδος", 1]])
+        # "." is case-ignorable: the Σ before ".Σ" is followed by a cased letter, so it is σ.
+        self.assertEqual(functions.tokenize("ΣΑΣ ΑΣ.Σ Σ"), [["σας", 1], ["ασ", 1], ["ς", 1], ["σ", 1]])
+        # Full mappings: İ → "i" + U+0307 (a combining mark, so not part of the word), ẞ → ß.
+        self.assertEqual(functions.tokenize("İ ẞ"), [["i", 1], ["ß", 1]])
+
     def test_fail_messages_are_compact_json(self) -> None:
         self.assertEqual(functions.fail(7.5), 7.5)
         cases = {"boom": 'fail: "boom"', -1: "fail: -1", True: "fail: true", None: "fail: null",

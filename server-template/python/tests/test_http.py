@@ -107,6 +107,38 @@ class HttpTests(unittest.TestCase):
         status, _, body = self.client.request("POST", "/v1/functions/sleep/call", {"input": 3000, "timeoutMs": 100})
         self.assertEqual((status, body["code"]), (504, "call_timeout"))
 
+    def test_word_count_with_a_final_sigma(self) -> None:
+        status, _, body = self.client.request(
+            "POST", "/v1/jobs", {"kind": "mapreduce", "function": "tokenize", "reducer": "sum",
+                                 "input": {"items": ["ΟΔΟΣ οδος Οδος"]}}, {"Prefer": "wait=10"})
+        self.assertEqual((status, body["result"]), (200, {"kind": "mapreduce", "entries": [["οδος", 3]]}))
+
+    def test_error_paths_are_json_pointers(self) -> None:
+        cases = [
+            ("POST", "/v1/functions/square/call", {}, 400, "validation_failed", ["/input"]),
+            ("POST", "/v1/functions/square/call", {"input": 1, "extra": 2}, 400, "validation_failed", ["/extra"]),
+            ("POST", "/v1/jobs", {"kind": "zap", "function": "square", "input": {"items": [1]}}, 400,
+             "validation_failed", ["/kind"]),
+            ("POST", "/v1/jobs", {"kind": "map", "function": "square"}, 400, "validation_failed", ["/input"]),
+            ("POST", "/v1/jobs", {"kind": "map", "function": "square", "input": {"items": [1]},
+                                  "options": {"chunkSize": 0}}, 400, "validation_failed", ["/options/chunkSize"]),
+            ("POST", "/v1/jobs", {"kind": "fold", "function": "square", "input": {"items": [1]}}, 400,
+             "function_kind_mismatch", ["/function"]),
+            ("POST", "/v1/jobs", {"kind": "mapreduce", "function": "tokenize", "reducer": "echo",
+                                  "input": {"items": ["a"]}}, 400, "function_kind_mismatch", ["/reducer"]),
+            ("GET", "/v1/jobs?limit=0", None, 400, "validation_failed", ["/limit"]),
+            ("GET", "/v1/jobs?status=nope", None, 400, "validation_failed", ["/status"]),
+            ("GET", "/v1/jobs?cursor=bogus", None, 400, "validation_failed", ["/cursor"]),
+        ]
+        for method, path, body, status, code, pointers in cases:
+            with self.subTest(path=path, body=body):
+                got_status, _, problem = self.client.request(method, path, body)
+                self.assertEqual((got_status, problem["code"]), (status, code))
+                self.assertEqual([e["path"] for e in problem["errors"]], pointers)
+                self.assertTrue(all(isinstance(e["message"], str) and e["message"] for e in problem["errors"]))
+        _, _, problem = self.client.request("POST", "/v1/jobs", {"kind": "zap", "function": "square", "input": {"items": [1]}})
+        self.assertTrue(all(kind in problem["errors"][0]["message"] for kind in ("map", "filter", "fold", "mapreduce")))
+
     def test_job_wait_returns_the_result(self) -> None:
         status, headers, body = self.client.request(
             "POST", "/v1/jobs", {"kind": "fold", "function": "sum", "input": {"range": {"start": 1, "end": 101}}},

@@ -8,7 +8,7 @@ import json
 import unittest
 
 from polybridge.app import PolybridgeServer, ServerConfig
-from polybridge.jsonio import js_number_name, non_finite_number
+from polybridge.jsonio import NonFinite, as_doubles, js_number_name
 from tests.test_http import Client, read_events
 
 WAIT = {"Prefer": "wait=20"}
@@ -16,10 +16,17 @@ WAIT = {"Prefer": "wait=20"}
 
 class NonFiniteNumberTests(unittest.TestCase):
     def test_finds_nan_and_infinities_at_any_depth(self) -> None:
-        self.assertIsNone(non_finite_number([1, 2.5, {"a": [True, None, "inf", 10 ** 400]}]))
-        self.assertEqual(non_finite_number(float("inf")), float("inf"))
-        self.assertEqual(non_finite_number({"a": [[1, (2, float("-inf"))]]}), float("-inf"))
-        self.assertEqual(js_number_name(non_finite_number([float("nan")])), "NaN")
+        def found(value: object) -> float:
+            with self.assertRaises(NonFinite) as caught:
+                as_doubles(value)
+            return caught.exception.value
+
+        self.assertEqual(as_doubles([1, 2.5, {"a": [True, None, "inf"]}]), [1, 2.5, {"a": [True, None, "inf"]}])
+        self.assertEqual(found(float("inf")), float("inf"))
+        self.assertEqual(found({"a": [[1, (2, float("-inf"))]]}), float("-inf"))
+        self.assertEqual(js_number_name(found([float("nan")])), "NaN")
+        # An integer past the largest double is Infinity as a double, as in JavaScript.
+        self.assertEqual((found(10 ** 400), found([-(10 ** 400)])), (float("inf"), float("-inf")))
         self.assertEqual([js_number_name(x) for x in (float("inf"), float("-inf"))], ["Infinity", "-Infinity"])
 
 
