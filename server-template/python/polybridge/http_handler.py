@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from .endpoints import EventStream, Request, Response
 from .jsonio import JsonSyntaxError, JsonTooDeep, dumps, parse_json
 from .problems import CODES, ProblemError, problem
-from .protocol import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from .protocol import MAX_BODY_BYTES, MAX_JSON_DEPTH, check_path_params
 from .openapi import own_url
 from .routes import Route, match
 from .sse import stream_job_events
@@ -173,6 +173,7 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
                 allowed = ", ".join([*route.methods, *(["HEAD"] if "GET" in route.methods else [])])
                 raise ProblemError("method_not_allowed", f"{self.command} is not allowed here; use {allowed}.",
                                    headers={"Allow": allowed})
+            check_path_params(params)
             request = Request(self.command, split.path, params, parse_qs(split.query), self.headers, self._read_json,
                               tenant, own_url(self.headers.get("Host"), self.server.server_address))
             outcome = getattr(self.server.endpoints, endpoint)(request)
@@ -329,12 +330,18 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     def _stream_head(self) -> None:
-        # The stream's length is unknown, so it is delimited by closing the connection.
-        self.close_connection = True
+        """The event stream's status and headers; `_stream` goes on with the events, HEAD stops here.
+
+        A stream's length is unknown, so it is delimited by closing the connection; an answer
+        to HEAD has no body, so its connection stays open unless the client asked to close it.
+        """
+        if self.command != "HEAD":
+            self.close_connection = True
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.send_header("X-Accel-Buffering", "no")
         self.end_headers()
         self.wfile.flush()

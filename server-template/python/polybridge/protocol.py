@@ -226,6 +226,27 @@ def parse_list_query(query: Mapping[str, list[str]]) -> ListQuery:
     return ListQuery(status, limit, cursor)
 
 
+MAX_JOB_ID_LENGTH = 100
+_FUNCTION_NAME = re.compile(FUNCTION_NAME["pattern"])
+
+
+def check_path_params(params: Mapping[str, str]) -> None:
+    """The spec's path parameters: `name` is a FunctionName, `id` a JobId (1 to 100 characters).
+
+    Checked before the endpoint runs (and before any body is read), like the query parameters;
+    an empty segment never gets here, as it matches no route (`404 not_found`).
+    """
+    errors: list[FieldError] = []
+    name = params.get("name")
+    if name is not None and not _FUNCTION_NAME.fullmatch(name):
+        errors.append(FieldError("/name", f"must match pattern \"{FUNCTION_NAME['pattern']}\""))
+    job_id = params.get("id")
+    if job_id is not None and len(job_id) > MAX_JOB_ID_LENGTH:
+        errors.append(FieldError("/id", f"must NOT have more than {MAX_JOB_ID_LENGTH} characters"))
+    if errors:
+        raise validation_failed(errors)
+
+
 def parse_heartbeat_ms(query: Mapping[str, list[str]]) -> Optional[int]:
     """`?heartbeatMs=` of `GET /v1/jobs/{id}/events`: None when absent, else an integer in 100..60000."""
     raw = _single(query, "heartbeatMs")

@@ -170,10 +170,18 @@ class WireTests(unittest.TestCase):
                 self.assertTrue(head.closed)
                 if path in stable:
                     self.assertEqual(int(head.headers["content-length"]), len(get.body))
-        # The event stream answers HEAD at once (the job still runs for 2 s), with the stream's headers.
-        head = self.send(f"HEAD /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\n\r\n".encode(), idle_s=1.0)
-        self.assertEqual((head.status, head.body, head.closed), (200, b"", True))
+        # The event stream answers HEAD at once (the job still runs for 2 s) with the stream's
+        # headers, and the connection serves the next request.
+        both = self.send(f"HEAD /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\n\r\n"
+                         f"GET /v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode(), idle_s=1.5)
+        head = RawAnswer(both.raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n", closed=False)
+        self.assertEqual(head.status, 200, both.raw)
         self.assertTrue(head.headers["content-type"].startswith("text/event-stream"))
+        self.assertNotIn("connection", head.headers)
+        health = RawAnswer(both.raw.split(b"\r\n\r\n", 1)[1], closed=both.closed)
+        self.assertEqual((health.status, health.json()["status"], health.closed), (200, "ok", True))
+        closing = self.send(f"HEAD /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+        self.assertEqual((closing.status, closing.body, closing.headers["connection"], closing.closed), (200, b"", "close", True))
         # HEAD is not allowed where GET is not; where GET is, Allow says HEAD too.
         post_only = self.send(b"HEAD /v1/functions/square/call HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         self.assertEqual((post_only.status, post_only.headers["allow"], post_only.body), (405, "POST", b""))
@@ -190,6 +198,19 @@ class WireTests(unittest.TestCase):
                                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}").encode())
                 self.assertEqual((answer.status, answer.headers["content-type"], answer.json()["code"]),
                                  (404, "application/problem+json", "not_found"))
+
+    def test_path_parameters_follow_the_spec(self) -> None:
+        for line, pointer in ((f"GET /v1/jobs/{'a' * 101}", "/id"), (f"GET /v1/jobs/{'a' * 101}/events", "/id"),
+                              ("GET /v1/functions/9lives", "/name"), ("GET /v1/functions/a%20b", "/name"),
+                              (f"GET /v1/functions/{'f' * 65}", "/name")):
+            with self.subTest(line):
+                answer = self.send(f"{line} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+                problem = answer.json()
+                self.assertEqual((answer.status, problem["code"], [e["path"] for e in problem["errors"]]),
+                                 (400, "validation_failed", [pointer]))
+        # A name that matches the pattern but names nothing, and an id of 100 characters, are not found.
+        self.assertEqual(self._request("GET", "/v1/functions/noSuchFunction")[2]["code"], "function_not_found")
+        self.assertEqual(self._request("GET", f"/v1/jobs/{'a' * 100}")[2]["code"], "job_not_found")
 
     # --- helpers over http.client (well-formed requests) ----------------------------------
 
