@@ -15,7 +15,7 @@ they must be plain top-level functions of this module. A reducer must be associa
 call `check_cancelled()` now and then (or use `interruptible_sleep`) so that cancelled and
 timed-out jobs stop promptly.
 
-The first seven functions are the polybridge conformance set: every polybridge server serves
+The first eight functions are the polybridge conformance set: every polybridge server serves
 them with exactly this behaviour, so keep them (the conformance suite calls them).
 """
 
@@ -26,6 +26,9 @@ from typing import Any
 
 from polybridge import emitter, interruptible_sleep, reducer, unary
 from polybridge.jsonio import compact_json, is_json_number
+from polybridge.philosophers import INPUT_SCHEMA as RING_INPUT
+from polybridge.philosophers import OUTPUT_SCHEMA as RING_OUTPUT
+from polybridge.philosophers import run_ring
 
 # --- conformance functions (keep) ----------------------------------------------------------
 
@@ -77,6 +80,12 @@ def sleep(ms: int) -> int:
     """Waits that many milliseconds (cancellable), then returns the input."""
     interruptible_sleep(ms / 1000.0)
     return ms
+
+
+@unary(input=RING_INPUT, output=RING_OUTPUT, name="diningPhilosophers")
+def dining_philosophers(ring: dict[str, int]) -> dict[str, Any]:
+    """Runs the Chandy/Misra dining philosophers ring (one thread per philosopher, queue mailboxes) and reports what its monitor saw."""
+    return run_ring(ring["philosophers"], ring["meals"], ring.get("seed", 0))
 
 
 # --- your functions ------------------------------------------------------------------------
