@@ -5,13 +5,12 @@
 or a ".0", so a client sees the same text from every stack.
 """
 
-import http.client
 import json
 import unittest
 
-from polybridge.app import PolybridgeServer, ServerConfig
 from polybridge.chunking import RangeSlice
 from polybridge.jsonio import as_doubles, dumps, js_number, parse_json
+from tests.server_case import ServerTestCase
 
 SAFE = 2 ** 53 - 1
 
@@ -39,26 +38,10 @@ class CanonicalNumberTests(unittest.TestCase):
         self.assertEqual(list(RangeSlice(5, -2, 3)), [5, 3, 1])
 
 
-class NumbersOverHttpTests(unittest.TestCase):
-    server: PolybridgeServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = PolybridgeServer(ServerConfig(port=0, workers=2))
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.shutdown(0)
-
+class NumbersOverHttpTests(ServerTestCase):
     def post(self, path: str, body: bytes, headers: dict | None = None) -> tuple[int, str]:
-        conn = http.client.HTTPConnection(*self.server.address, timeout=20)
-        try:
-            conn.request("POST", path, body=body, headers={"Content-Type": "application/json", **(headers or {})})
-            response = conn.getresponse()
-            return response.status, response.read().decode()
-        finally:
-            conn.close()
+        status, _, text = self.send("POST", path, body, headers)
+        return status, text
 
     def test_square_of_2_27_plus_1_is_the_double_written_as_an_integer(self) -> None:
         status, text = self.post("/v1/functions/square/call", b'{"input": 134217729}')

@@ -1,6 +1,5 @@
 """diningPhilosophers: the Chandy/Misra ring keeps its invariants, stops every thread, and can be cancelled."""
 
-import http.client
 import json
 import threading
 import time
@@ -8,11 +7,11 @@ import unittest
 from typing import Any
 
 import functions  # noqa: F401  (registers diningPhilosophers)
-from polybridge.app import PolybridgeServer, ServerConfig
 from polybridge.cancel import Cancelled
 from polybridge.philosophers import INPUT_SCHEMA, ring_forks, run_ring
 from polybridge.registry import REGISTRY
 from polybridge.validator import validate
+from tests.server_case import ServerTestCase
 
 
 def ring_threads() -> list[str]:
@@ -98,40 +97,19 @@ class RingTests(unittest.TestCase):
                 self.assertEqual([e.path for e in validate(value, INPUT_SCHEMA, "/input")], [pointer])
 
 
-class RingOverHttpTests(unittest.TestCase):
-    server: PolybridgeServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = PolybridgeServer(ServerConfig(port=0, workers=2))
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.shutdown(0)
-
-    def request(self, method: str, path: str, body: Any = None, headers: dict | None = None) -> tuple[int, Any]:
-        conn = http.client.HTTPConnection(*self.server.address, timeout=60)
-        try:
-            conn.request(method, path, body=None if body is None else json.dumps(body),
-                         headers={"Content-Type": "application/json", **(headers or {})})
-            response = conn.getresponse()
-            return response.status, json.loads(response.read())
-        finally:
-            conn.close()
-
+class RingOverHttpTests(ServerTestCase):
     def test_a_call_on_a_worker(self) -> None:
-        status, body = self.request("POST", "/v1/functions/diningPhilosophers/call",
+        status, body = self.send_json("POST", "/v1/functions/diningPhilosophers/call",
                                     {"input": {"philosophers": 64, "meals": 3, "seed": 4}})
         self.assertEqual(status, 200, body)
         self.assertEqual(violations(64, 3, body["output"]), [])
-        status, problem = self.request("POST", "/v1/functions/diningPhilosophers/call",
+        status, problem = self.send_json("POST", "/v1/functions/diningPhilosophers/call",
                                        {"input": {"philosophers": 3, "meals": 1, "forks": 3}})
         self.assertEqual((status, [e["path"] for e in problem["errors"]]), (400, ["/input/forks"]))
 
     def test_a_map_job_over_several_rings(self) -> None:
         rings = [{"philosophers": n, "meals": 3, "seed": n} for n in (2, 3, 5, 64)]
-        status, job = self.request("POST", "/v1/jobs", {"kind": "map", "function": "diningPhilosophers",
+        status, job = self.send_json("POST", "/v1/jobs", {"kind": "map", "function": "diningPhilosophers",
                                                         "input": {"items": rings}, "options": {"chunkSize": 1}},
                                    {"Prefer": "wait=30"})
         self.assertEqual((status, job["status"]), (200, "successful"), job)
@@ -140,15 +118,15 @@ class RingOverHttpTests(unittest.TestCase):
             self.assertEqual(violations(ring["philosophers"], 3, out), [])
 
     def test_a_cancelled_ring_frees_its_worker(self) -> None:
-        status, job = self.request("POST", "/v1/jobs", {"kind": "map", "function": "diningPhilosophers",
+        status, job = self.send_json("POST", "/v1/jobs", {"kind": "map", "function": "diningPhilosophers",
                                                         "input": {"items": [{"philosophers": 1000, "meals": 100}] * 2}})
         self.assertEqual(status, 202)
         time.sleep(0.5)
-        status, cancelled = self.request("DELETE", f"/v1/jobs/{job['id']}")
+        status, cancelled = self.send_json("DELETE", f"/v1/jobs/{job['id']}")
         self.assertEqual((status, cancelled["status"]), (200, "dismissed"))
         # Both workers were busy with a ring; once cancelled they take new work at once.
         started = time.monotonic()
-        status, body = self.request("POST", "/v1/functions/square/call", {"input": 3, "timeoutMs": 5000})
+        status, body = self.send_json("POST", "/v1/functions/square/call", {"input": 3, "timeoutMs": 5000})
         self.assertEqual((status, body.get("output")), (200, 9), body)
         self.assertLess(time.monotonic() - started, 3.0)
 

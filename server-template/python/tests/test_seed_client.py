@@ -9,7 +9,7 @@ import unittest
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from polybridge.app import PolybridgeServer, ServerConfig
+from tests.server_case import ServerTestCase
 
 SEED_HEADERS = {"Content-Type": "application/jsonrequest", "User-Agent": "Python/Project/0.1"}
 
@@ -25,19 +25,7 @@ def send_to_erlang(url: str, data: object, extra_headers: dict | None = None) ->
         return response.status, dict(response.headers), json.loads(response.read() or b"null")
 
 
-class SeedClientTests(unittest.TestCase):
-    server: PolybridgeServer
-    url: str
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = PolybridgeServer(ServerConfig(port=0, workers=2))
-        cls.url = cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.shutdown(0)
-
+class SeedClientTests(ServerTestCase):
     def test_a_call_and_a_job(self) -> None:
         status, headers, body = send_to_erlang(self.url + "/v1/functions/square/call", {"input": 12})
         self.assertEqual((status, body["function"], body["output"]), (200, "square", 144))

@@ -4,13 +4,13 @@ http.client cannot send a broken request, so these tests write raw bytes and rea
 server closes, which also proves that it does close when it says `Connection: close`.
 """
 
-import http.client
 import json
 import socket
 import unittest
 from typing import Optional
 
-from polybridge.app import PolybridgeServer, ServerConfig
+from polybridge.app import ServerConfig
+from tests.server_case import ServerTestCase
 
 JSON_CALL = "POST /v1/functions/echo/call HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
 
@@ -50,19 +50,12 @@ def exchange(address: tuple[str, int], data: bytes, idle_s: float = 3.0) -> RawA
             received += chunk
 
 
-class WireTests(unittest.TestCase):
-    server: PolybridgeServer
-
+class WireTests(ServerTestCase):
     @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = PolybridgeServer(ServerConfig(port=0, workers=1, heartbeat_ms=200))
-        cls.server.start()
+    def config(cls) -> ServerConfig:
+        return ServerConfig(port=0, workers=1, heartbeat_ms=200)
 
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.shutdown(0)
-
-    def send(self, data: bytes, idle_s: float = 3.0) -> RawAnswer:
+    def raw(self, data: bytes, idle_s: float = 3.0) -> RawAnswer:
         return exchange(self.server.address, data, idle_s)
 
     def assert_malformed(self, answer: RawAnswer, detail: Optional[str] = None) -> None:
@@ -115,24 +108,24 @@ class WireTests(unittest.TestCase):
                             data += chunk
                     self.assert_malformed(RawAnswer(data, closed=True), "ended after 11 of 40 bytes")
                 else:
-                    self.assert_malformed(self.send(request))
+                    self.assert_malformed(self.raw(request))
         # ...and the server keeps serving.
-        self.assertEqual(self.send(b"GET /v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").status, 200)
+        self.assertEqual(self.raw(b"GET /v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").status, 200)
 
     def test_malformed_framing_is_refused_before_a_100_continue(self) -> None:
-        answer = self.send((JSON_CALL + "Content-Length: abc\r\nExpect: 100-continue\r\n\r\n").encode())
+        answer = self.raw((JSON_CALL + "Content-Length: abc\r\nExpect: 100-continue\r\n\r\n").encode())
         self.assertNotIn(b"100 Continue", answer.raw)
         self.assert_malformed(answer, "Content-Length")
 
     def test_well_formed_chunked_bodies_and_leading_empty_lines_are_fine(self) -> None:
         body = '{"input": [1, 2]}'
         chunked = f"{len(body[:5]):x};ext=1\r\n{body[:5]}\r\n{len(body[5:]):X}\r\n{body[5:]}\r\n0\r\nX-Trailer: y\r\n\r\n"
-        answer = self.send(b"\r\n" + (JSON_CALL + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked).encode())
+        answer = self.raw(b"\r\n" + (JSON_CALL + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked).encode())
         self.assertEqual((answer.status, answer.json()["output"]), (200, [1, 2]), answer.raw)
         self.assertTrue(answer.closed)
 
     def test_connection_close_is_honoured_on_every_kind_of_answer(self) -> None:
-        _, _, job = self._submit({"kind": "map", "function": "square", "input": {"items": [1, 2]}})
+        _, job = self.send_json("POST", "/v1/jobs", {"kind": "map", "function": "square", "input": {"items": [1, 2]}})
         requests = {
             "health": "GET /v1/health",
             "catalogue": "GET /v1/functions",
@@ -144,27 +137,27 @@ class WireTests(unittest.TestCase):
         }
         for name, line in requests.items():
             with self.subTest(name):
-                answer = self.send(f"{line} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+                answer = self.raw(f"{line} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
                 self.assertLess(answer.status, 500)
                 self.assertEqual(answer.headers.get("connection"), "close")
                 self.assertTrue(answer.closed, f"{name}: the socket stayed open after Connection: close")
-        events = self.send(f"GET /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+        events = self.raw(f"GET /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
         self.assertIn(b"event: status", events.body)
         self.assertIn(b'"status":"successful"', events.body)  # the whole stream came, then the close
 
     def test_without_connection_close_the_connection_stays_open(self) -> None:
-        answer = self.send(b"GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n", idle_s=0.5)
+        answer = self.raw(b"GET /v1/health HTTP/1.1\r\nHost: t\r\n\r\n", idle_s=0.5)
         self.assertEqual((answer.status, answer.closed, answer.headers.get("connection")), (200, False, None))
 
     def test_head_answers_every_get_route_without_a_body(self) -> None:
-        _, _, job = self._submit({"kind": "map", "function": "sleep", "input": {"items": [2000]}})
+        _, job = self.send_json("POST", "/v1/jobs", {"kind": "map", "function": "sleep", "input": {"items": [2000]}})
         # Bodies that do not change between the GET and the HEAD must have the same length.
         stable = {"/v1/functions", "/v1/functions/square", "/v1/openapi.json", "/v1/openapi.yaml",
                   "/v1/functions/nope", "/v1/jobs/job_nope", "/v1/jobs?limit=0"}
         for path in [*stable, "/v1/health", "/v1/jobs?limit=1", f"/v1/jobs/{job['id']}", f"/v1/jobs/{job['id']}/result"]:
             with self.subTest(path):
-                get = self.send(f"GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
-                head = self.send(f"HEAD {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+                get = self.raw(f"GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+                head = self.raw(f"HEAD {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
                 self.assertEqual((head.status, head.body), (get.status, b""))
                 self.assertEqual(head.headers["content-type"], get.headers["content-type"])
                 self.assertTrue(head.closed)
@@ -172,7 +165,7 @@ class WireTests(unittest.TestCase):
                     self.assertEqual(int(head.headers["content-length"]), len(get.body))
         # The event stream answers HEAD at once (the job still runs for 2 s) with the stream's
         # headers, and the connection serves the next request.
-        both = self.send(f"HEAD /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\n\r\n"
+        both = self.raw(f"HEAD /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\n\r\n"
                          f"GET /v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode(), idle_s=1.5)
         head = RawAnswer(both.raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n", closed=False)
         self.assertEqual(head.status, 200, both.raw)
@@ -180,21 +173,21 @@ class WireTests(unittest.TestCase):
         self.assertNotIn("connection", head.headers)
         health = RawAnswer(both.raw.split(b"\r\n\r\n", 1)[1], closed=both.closed)
         self.assertEqual((health.status, health.json()["status"], health.closed), (200, "ok", True))
-        closing = self.send(f"HEAD /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+        closing = self.raw(f"HEAD /v1/jobs/{job['id']}/events HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
         self.assertEqual((closing.status, closing.body, closing.headers["connection"], closing.closed), (200, b"", "close", True))
         # HEAD is not allowed where GET is not; where GET is, Allow says HEAD too.
-        post_only = self.send(b"HEAD /v1/functions/square/call HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        post_only = self.raw(b"HEAD /v1/functions/square/call HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         self.assertEqual((post_only.status, post_only.headers["allow"], post_only.body), (405, "POST", b""))
-        put = self.send(b"PUT /v1/health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        put = self.raw(b"PUT /v1/health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         self.assertEqual((put.status, put.headers["allow"]), (405, "GET, HEAD"))
-        self._request("DELETE", f"/v1/jobs/{job['id']}")
+        self.send_json("DELETE", f"/v1/jobs/{job['id']}")
 
     def test_an_empty_id_or_name_is_no_route(self) -> None:
         for method, path in (("GET", "/v1/jobs/"), ("GET", "/v1/jobs//events"), ("GET", "/v1/jobs//result"),
                              ("DELETE", "/v1/jobs/"), ("POST", "/v1/functions//call"), ("GET", "/v1/functions/")):
             with self.subTest(f"{method} {path}"):
                 body = '{"input": 1}' if method == "POST" else ""
-                answer = self.send((f"{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                answer = self.raw((f"{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
                                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}").encode())
                 self.assertEqual((answer.status, answer.headers["content-type"], answer.json()["code"]),
                                  (404, "application/problem+json", "not_found"))
@@ -204,28 +197,13 @@ class WireTests(unittest.TestCase):
                               ("GET /v1/functions/9lives", "/name"), ("GET /v1/functions/a%20b", "/name"),
                               (f"GET /v1/functions/{'f' * 65}", "/name")):
             with self.subTest(line):
-                answer = self.send(f"{line} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+                answer = self.raw(f"{line} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
                 problem = answer.json()
                 self.assertEqual((answer.status, problem["code"], [e["path"] for e in problem["errors"]]),
                                  (400, "validation_failed", [pointer]))
         # A name that matches the pattern but names nothing, and an id of 100 characters, are not found.
-        self.assertEqual(self._request("GET", "/v1/functions/noSuchFunction")[2]["code"], "function_not_found")
-        self.assertEqual(self._request("GET", f"/v1/jobs/{'a' * 100}")[2]["code"], "job_not_found")
-
-    # --- helpers over http.client (well-formed requests) ----------------------------------
-
-    def _request(self, method: str, path: str, body: Optional[dict] = None) -> tuple[int, dict, dict]:
-        conn = http.client.HTTPConnection(*self.server.address, timeout=10)
-        try:
-            conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                         headers={"Content-Type": "application/json"} if body is not None else {})
-            response = conn.getresponse()
-            return response.status, dict(response.headers), json.loads(response.read())
-        finally:
-            conn.close()
-
-    def _submit(self, job: dict) -> tuple[int, dict, dict]:
-        return self._request("POST", "/v1/jobs", job)
+        self.assertEqual(self.send_json("GET", "/v1/functions/noSuchFunction")[1]["code"], "function_not_found")
+        self.assertEqual(self.send_json("GET", f"/v1/jobs/{'a' * 100}")[1]["code"], "job_not_found")
 
 
 if __name__ == "__main__":
