@@ -58,7 +58,8 @@ OUTPUT_SCHEMA: dict[str, Any] = {
         "philosophers": {"type": "integer"},
         "meals": {"type": "array", "items": {"type": "integer"}},
         "messages": {"type": "integer", "minimum": 0},
-        "log": {"type": "array", "items": {"type": "array", "minItems": 3, "maxItems": 3, "items": {"type": "integer"}}},
+        "log": {"type": "array", "items": {"type": "array", "minItems": 3, "maxItems": 3,
+                                           "prefixItems": [{"type": "integer"}] * 3}},  # [philosopher, start, end]
         "maxNeighboursEating": {"type": "integer", "minimum": 0},
     },
 }

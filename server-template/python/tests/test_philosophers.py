@@ -1,6 +1,7 @@
 """diningPhilosophers: the Chandy/Misra ring keeps its invariants, stops every thread, and can be cancelled."""
 
 import json
+import os
 import threading
 import time
 import unittest
@@ -106,6 +107,20 @@ class RingOverHttpTests(ServerTestCase):
         status, problem = self.send_json("POST", "/v1/functions/diningPhilosophers/call",
                                        {"input": {"philosophers": 3, "meals": 1, "forks": 3}})
         self.assertEqual((status, [e["path"] for e in problem["errors"]]), (400, ["/input/forks"]))
+
+    @unittest.skipUnless(os.path.isdir("/proc/self/task"), "counts threads through /proc (Linux)")
+    def test_the_worker_processes_keep_no_ring_threads(self) -> None:
+        def worker_threads() -> dict[int, int]:
+            pids = list(getattr(self.server.pool._executor, "_processes", {}))
+            return {pid: len(os.listdir(f"/proc/{pid}/task")) for pid in pids}
+
+        before = worker_threads()
+        self.assertEqual(len(before), 2)
+        status, body = self.send_json("POST", "/v1/functions/diningPhilosophers/call",
+                                      {"input": {"philosophers": 1000, "meals": 1, "seed": 3}})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(violations(1000, 1, body["output"]), [])
+        self.assertEqual(worker_threads(), before)  # 1,001 threads came and went
 
     def test_a_map_job_over_several_rings(self) -> None:
         rings = [{"philosophers": n, "meals": 3, "seed": n} for n in (2, 3, 5, 64)]
