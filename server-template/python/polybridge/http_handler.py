@@ -114,7 +114,9 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
             return f"Unsupported HTTP version {self.request_version!r}."
         if not _TOKEN.fullmatch(self.command or ""):
             return f"Bad method {self.command!r}."
-        if self.headers.defects or self.headers.get_payload():
+        # The email parser behind http.server files a line without a colon as a defect (and the
+        # rest as a "payload"), and a first line "From …" as an mbox separator.
+        if self.headers.defects or self.headers.get_payload() or self.headers.get_unixfrom():
             return "A header line is not of the form 'name: value'."
         for name, value in self.headers.items():
             if not _TOKEN.fullmatch(name):
@@ -125,8 +127,9 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         codings = self.headers.get_all("Transfer-Encoding") or []
         if lengths and codings:
             return "Both Transfer-Encoding and Content-Length: the body's length is ambiguous."
-        values = {part.strip() for value in lengths for part in value.split(",")}
-        if lengths and (len(values) != 1 or not next(iter(values)).isdigit() or not next(iter(values)).isascii()):
+        values = {part.strip() for value in lengths for part in value.split(",")}  # "5, 5" is one length
+        length = values.pop() if len(values) == 1 else ""
+        if lengths and not (length.isascii() and length.isdigit()):
             return f"Content-Length {', '.join(lengths)!r} is not a number of bytes."
         if codings and ",".join(codings).strip().lower() != "chunked":
             return f"Transfer-Encoding {', '.join(codings)!r} is not supported; send chunked or a Content-Length."
@@ -194,18 +197,16 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
     # --- request body --------------------------------------------------------------------
 
     def _read_json(self) -> Any:
-        # parse_request made sure of the framing: a Content-Length of digits, or chunked, or neither.
-        length_header = self.headers.get("Content-Length")
+        length = self._content_length()
         chunked = self._chunked()
-        if length_header is not None:
-            if int(length_header.split(",")[0]) > MAX_BODY_BYTES:
-                self.close_connection = True  # the body stays unread
-                raise ProblemError("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
+        if length is not None and length > MAX_BODY_BYTES:
+            self.close_connection = True  # the body stays unread
+            raise ProblemError("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
         if not _is_json_media_type(self.headers.get("Content-Type")):
             sent = (self.headers.get("Content-Type") or "no content type").split(";", 1)[0]
             raise ProblemError("unsupported_media_type", f"Send application/json, not {sent}.")
         try:
-            data = self._read_chunked() if chunked else self._read_exactly(int((length_header or "0").split(",")[0]))
+            data = self._read_chunked() if chunked else self._read_exactly(length or 0)
         except TimeoutError:  # a client that stalls mid-body holds a thread: answer and close
             self._body_consumed = True
             self.close_connection = True
@@ -218,8 +219,13 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         except JsonSyntaxError as exc:
             raise ProblemError("invalid_json", f"The body is not valid JSON: {exc}") from None
 
+    # parse_request made sure of the framing: a Content-Length of digits, or chunked, or neither.
     def _chunked(self) -> bool:
         return self.headers.get("Transfer-Encoding") is not None
+
+    def _content_length(self) -> Optional[int]:
+        length = self.headers.get("Content-Length")
+        return None if length is None else int(length.split(",")[0])
 
     def _malformed(self, detail: str) -> ProblemError:
         """A body whose framing breaks mid-way: the rest of the connection is unusable."""
@@ -279,22 +285,20 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         if self._body_consumed:
             return
         self._body_consumed = True
-        length = self.headers.get("Content-Length")
         if not self._body_reusable():
             self.close_connection = True
         if self._chunked():
             return
-        if length is not None:
-            size = int(length.split(",")[0])
-            if size <= DISCARD_LIMIT_BYTES:
-                self._discard(size)
+        length = self._content_length()
+        if length is not None and length <= DISCARD_LIMIT_BYTES:
+            self._discard(length)
 
     def _body_reusable(self) -> bool:
         """Whether an unread body can be skipped so the connection stays usable."""
         if self._chunked():
             return False
-        length = self.headers.get("Content-Length")
-        return length is None or int(length.split(",")[0]) <= MAX_BODY_BYTES
+        length = self._content_length()
+        return length is None or length <= MAX_BODY_BYTES
 
     def _discard(self, size: int) -> None:
         try:
@@ -415,13 +419,13 @@ class PolybridgeHandler(BaseHTTPRequestHandler):
         if detail is not None:
             self.send_error(400, detail)
             return False
-        length = self.headers.get("Content-Length") or ""
+        length = self._content_length()
         error: Optional[ProblemError] = None
         try:
             self._authenticate(match(urlsplit(self.path).path))
         except ProblemError as refused:
             error = refused
-        if error is None and length and int(length.split(",")[0]) > MAX_BODY_BYTES:
+        if error is None and length is not None and length > MAX_BODY_BYTES:
             error = ProblemError("payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
         if error is not None:
             self._body_consumed = True  # the client will not send it

@@ -89,6 +89,7 @@ class WireTests(ServerTestCase):
             "an unknown Transfer-Encoding": (JSON_CALL + "Transfer-Encoding: gzip\r\n\r\n").encode(),
             "a header line without a colon": b"GET /v1/health HTTP/1.1\r\nHost: t\r\nthis is not a header\r\n\r\n",
             "a header name with a space": b"GET /v1/health HTTP/1.1\r\nHost: t\r\nBad Name: x\r\n\r\n",
+            "an mbox From line": b"GET /v1/health HTTP/1.1\r\nFrom nobody\r\nHost: t\r\n\r\n",
             "an obsolete line folding": b"GET /v1/health HTTP/1.1\r\nHost: t\r\nX-A: one\r\n two\r\n\r\n",
             "a chunk size that is not hex": (
                 JSON_CALL + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n").encode(),
