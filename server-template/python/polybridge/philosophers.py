@@ -99,6 +99,7 @@ class _Philosopher:
     forks: dict[int, _Fork]
     rng: random.Random
     go: threading.Event
+    stopping: threading.Event
     eaten: int = 0
     sent: int = 0  # fork and request messages sent to neighbours
     hungry: bool = False
@@ -125,6 +126,11 @@ class _Philosopher:
     # --- messages ------------------------------------------------------------------------
 
     def _receive(self, timeout: Optional[float] = None) -> Optional[tuple[Any, ...]]:
+        # The flag stops a busy philosopher at its next step, before the coordinator's stop
+        # message reaches it: with a thousand threads taking turns at the GIL, that message
+        # can take seconds to be posted to every mailbox.
+        if self.stopping.is_set():
+            raise _Stopped()
         try:
             message = self.inbox.get(timeout=timeout) if timeout is not None else self.inbox.get()
         except queue.Empty:
@@ -270,13 +276,14 @@ def run_ring(philosophers: int, meals: int, seed: int = 0,
     monitor_box: "queue.Queue[tuple[Any, ...]]" = queue.Queue()
     done = threading.Event()
     go = threading.Event()
+    stopping = threading.Event()
     monitor = _Monitor(n, n * meals, monitor_box, mailboxes, done)
     forks: list[dict[int, _Fork]] = [{} for _ in range(n)]
     for fork_id, (low, high) in enumerate(ring_forks(n)):
         forks[low][fork_id] = _Fork(neighbour=high, held=True, dirty=True, token=False)
         forks[high][fork_id] = _Fork(neighbour=low, held=False, dirty=False, token=True)
     actors = [_Philosopher(i, meals, mailboxes[i], mailboxes, monitor_box, forks[i],
-                           random.Random(seed * 1_000_003 + i), go)
+                           random.Random(int(seed) * 1_000_003 + i), go, stopping)
               for i in range(n)]
     threads = [threading.Thread(target=monitor.run, name="philosophers-monitor", daemon=True)]
     threads += [threading.Thread(target=actor.run, name=f"philosopher-{actor.index}", daemon=True) for actor in actors]
@@ -290,6 +297,7 @@ def run_ring(philosophers: int, meals: int, seed: int = 0,
             if is_cancelled():
                 raise Cancelled("cancelled")
     finally:
+        stopping.set()
         go.set()  # so that threads started before a failure see their stop
         monitor_box.put(_STOP)
         for box in mailboxes:
