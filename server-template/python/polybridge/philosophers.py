@@ -188,9 +188,7 @@ class _Philosopher:
     def _get_forks(self) -> None:
         self.hungry = True
         for fork_id, fork in self.forks.items():
-            if fork.held and fork.dirty and fork.token:
-                self._give(fork_id)  # asked for while we were away from the table
-            elif not fork.held and fork.token:
+            if not fork.held:  # given away on request, so we hold its token: send it
                 self._request(fork_id)
         while not all(fork.held for fork in self.forks.values()):
             self._handle(self._receive())
