@@ -84,7 +84,9 @@ def sleep(ms: int) -> int:
 
 @unary(input=RING_INPUT, output=RING_OUTPUT, name="diningPhilosophers")
 def dining_philosophers(ring: dict[str, int]) -> dict[str, Any]:
-    """Runs the Chandy/Misra dining philosophers ring (one thread per philosopher, queue mailboxes) and reports what its monitor saw."""
+    """Runs the Chandy/Misra dining philosophers ring (one thread per philosopher, queue
+    mailboxes) and reports what its monitor saw: meals, messages, the eating log and the most
+    neighbours ever eating together (0)."""
     return run_ring(ring["philosophers"], ring["meals"], ring.get("seed", 0))
 
 

@@ -138,7 +138,7 @@ def _each(task: ChunkTask, spec: FunctionSpec) -> Any:
 
 
 def checked_output(spec: FunctionSpec, output: Any) -> Any:
-    """`output` as JSON with its numbers as doubles (jsonio); raises `ValueError` naming the function if it cannot be sent.
+    """`output` as JSON with its numbers as doubles (see jsonio); `ValueError` naming the function if it cannot be sent.
 
     NaN and ±Infinity (say `square(1e200)`) are the function's failure, never `null` or
     `Infinity` on the wire: the item fails (`item_failed`) or the call does (`function_failed`).
