@@ -105,7 +105,8 @@ class Endpoints:
         preference = parse_prefer(request.headers.get("Prefer"))
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 1 <= len(key) <= 255:
-            raise validation_failed([FieldError("/Idempotency-Key", "must have 1 to 255 characters")])
+            # A header has no JSON Pointer: `header:/<name>`, as the reference server writes it.
+            raise validation_failed([FieldError("header:/idempotency-key", "must have 1 to 255 characters")])
         job, replayed = self.engine.submit(job_request, key, canonical_json(body) if key is not None else None,
                                            request.tenant)
         headers = {"Location": job.links["self"]}
@@ -178,5 +179,5 @@ def _last_event_id(header: Optional[str]) -> int:
         return 0
     text = header.strip()
     if not _EVENT_ID.fullmatch(text):
-        raise validation_failed([FieldError("/Last-Event-ID", "must match pattern \"^[0-9]{1,15}$\"")])
+        raise validation_failed([FieldError("header:/last-event-id", "must match pattern \"^[0-9]{1,15}$\"")])
     return int(text)

@@ -180,6 +180,8 @@ class HttpTests(unittest.TestCase):
         self.assertEqual((status, headers["Idempotent-Replayed"], again["id"]), (202, "true", first["id"]))
         status, _, body = self.client.request("POST", "/v1/jobs", dict(job, input={"items": [3]}), key)
         self.assertEqual((status, body["code"]), (422, "idempotency_key_conflict"))
+        status, _, body = self.client.request("POST", "/v1/jobs", job, {"Idempotency-Key": "k" * 256})
+        self.assertEqual((status, body["errors"][0]["path"]), (400, "header:/idempotency-key"))
 
     def test_list_paging(self) -> None:
         ids = []
@@ -270,7 +272,7 @@ class HttpTests(unittest.TestCase):
         resumed = read_events(self.url, f"/v1/jobs/{job['id']}/events", {"Last-Event-ID": "4"})
         self.assertEqual([e["event"] for e in resumed if "event" in e], ["result", "status"])
         status, _, body = self.client.request("GET", f"/v1/jobs/{job['id']}/events", headers={"Last-Event-ID": "abc"})
-        self.assertEqual((status, body["code"]), (400, "validation_failed"))
+        self.assertEqual((status, body["code"], body["errors"][0]["path"]), (400, "validation_failed", "header:/last-event-id"))
 
 
 class HeartbeatTests(unittest.TestCase):
