@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { loadSpec, matchRoute, type JsonObject } from "@polybridge/spec";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ProblemError } from "../ProblemError.js";
@@ -83,6 +84,8 @@ export function sendProblem(reply: FastifyReply, problemError: ProblemError): Fa
 
 /** Past this much unread body, a 413 is sent without waiting for the rest. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+/** The longest a 413 waits for the rest of a body that is still arriving. */
+const DRAIN_WAIT_MS = 1_000;
 
 /** fastify error handler: every error leaves as problem+json; 5xx are logged. */
 export async function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -95,11 +98,11 @@ export async function errorHandler(error: FastifyError, request: FastifyRequest,
   const problemError = toProblemError(error);
   if (problemError.status >= 500) request.log.error({ err: error }, "request failed");
   if (problemError.code === "payload_too_large") {
-    // Answer at once (a client that announced a huge body may never send it), close the
-    // connection afterwards, and keep reading what does arrive so a client still sending gets
-    // the 413 rather than a broken pipe.
+    // Read and drop what arrives, and answer once the client has sent it all, or after at most
+    // DRAIN_WAIT_MS (a client that announced a huge body may never send it). Answering first and
+    // closing made a slow sender (a loaded machine) write into a closed socket: EPIPE, not the 413.
     void reply.header("connection", "close");
-    void drainRequest(request.raw, DRAIN_LIMIT_BYTES);
+    await Promise.race([drainRequest(request.raw, DRAIN_LIMIT_BYTES), delay(DRAIN_WAIT_MS, undefined, { ref: false })]);
   }
   return sendProblem(reply, problemError);
 }
