@@ -14,6 +14,7 @@ const EXAMPLES = [
   "  polybridge generate --spec openapi.yaml --out src/gen",
   "  polybridge generate --spec openapi.yaml --out src/gen --check",
   "  polybridge generate --spec openapi.yaml --out src/gen --msw",
+  "  polybridge generate --spec openapi.yaml --out src/api --client",
   "  polybridge generate --spec http://127.0.0.1:8080/v1/openapi.yaml --out src/remote",
   "  polybridge generate functions --from http://127.0.0.1:8080 --out src/gen/functions.ts",
   "  polybridge generate functions --from http://127.0.0.1:8080 --lang python --out compute_client.py",
@@ -40,12 +41,15 @@ export function addGenerateCommand(program: Command): void {
     .option("--check", "write nothing; exit 1 naming the files that differ from a fresh run")
     .addHelpText("after", EXAMPLES)
     .action(async (opts: { spec?: string; out?: string; msw?: boolean; check?: boolean }, command: Command) => {
+  "  polybridge generate --spec openapi.yaml --out src/api --client",
       if (opts.spec === undefined && opts.out === undefined) command.help({ error: true });
       if (opts.spec === undefined || opts.out === undefined) throw new UsageError("give both --spec and --out (see polybridge generate --help)");
       const check = opts.check ?? false;
       const { generate } = await import("@polybridge/codegen");
       const msw = opts.msw ?? false;
-      report(await generate({ spec: opts.spec, out: opts.out, check, msw }), check, `polybridge generate --spec ${opts.spec} --out ${opts.out}${msw ? " --msw" : ""}`);
+      const client = opts.client ?? false;
+      const flags = `${msw ? " --msw" : ""}${client ? " --client" : ""}`;
+      report(await generate({ spec: opts.spec, out: opts.out, check, msw, client }), check, `polybridge generate --spec ${opts.spec} --out ${opts.out}${flags}`);
     });
 
   generateCommand
