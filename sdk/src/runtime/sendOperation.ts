@@ -104,9 +104,24 @@ export function buildRequest(client: ApiClient, op: OperationSpec, args: RawArgs
   return pending instanceof Promise ? pending.then(finish) : finish();
 }
 
+/** The last path built per client and operation (one entry per operation, so bounded). */
+const lastPaths = new WeakMap<ApiClient, Map<OperationSpec, { value: string; path: string }>>();
+
 /** The URL path (base path included) and query string. Query objects are sent `form`-exploded (the spec's default style). */
 function pathOf(client: ApiClient, op: OperationSpec, args: RawArgs, extra: ReadonlyArray<[string, string]>): string {
   let path = op.path;
+  // One path parameter and no query (a call, a job's status): the same as last time is common.
+  const only = op.pathParams.length === 1 && args.query === undefined && extra.length === 0 ? op.pathParams[0] : undefined;
+  const single = only === undefined ? undefined : args.path?.[only.name];
+  if (only !== undefined && typeof single === "string" && single !== "") {
+    let paths = lastPaths.get(client);
+    if (paths === undefined) lastPaths.set(client, (paths = new Map()));
+    const last = paths.get(op);
+    if (last?.value === single) return last.path;
+    const built = client.basePath + path.replace(`{${only.name}}`, encodeURIComponent(single));
+    paths.set(op, { value: single, path: built });
+    return built;
+  }
   for (const p of op.pathParams) {
     const value = args.path?.[p.name];
     if (value === undefined || value === null || value === "") throw new TypeError(`${op.method} ${op.path}: missing path parameter '${p.name}'`);
