@@ -1,5 +1,5 @@
 import { deref, isObject, type JsonObject } from "./loadDocument.js";
-import { toIdentifier } from "./identifiers.js";
+import { IdentifierPool, toIdentifier } from "./identifiers.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 
@@ -16,10 +16,18 @@ export type SchemaUse = { ref: string } | { inline: unknown };
 export interface OperationModel {
   /** The key in the operation table: the document's `operationId`, else one made from method + path. */
   key: string;
-  /** A camelCase identifier for names derived from the operation (`findPetById`). */
+  /** A unique camelCase identifier for names derived from the operation (`findPetById`). */
   ident: string;
   method: string;
+  /** The path template; for a webhook, its name. */
   path: string;
+  /** Set for an operation of `webhooks` (3.1): the webhook's name. Its type is `webhooks[name][method]`. */
+  webhook?: string;
+  summary?: string;
+  description?: string;
+  deprecated?: boolean;
+  /** Security alternatives (scheme names), the document's `security` when the operation has none. */
+  security?: string[][];
   params: { path: ParameterModel[]; query: ParameterModel[]; header: ParameterModel[] };
   body?: { required: boolean; contentType: string; schema?: SchemaUse };
   /** Status (`"200"`, `"4XX"`, `"default"`) → content type → schema (absent when the media type has none). */
@@ -31,9 +39,25 @@ export interface OperationModel {
  * unique; missing `operationId`s become e.g. `getPetsId` for `GET /pets/{id}`.
  */
 export function collectOperations(doc: JsonObject): OperationModel[] {
+  return collect(doc, isObject(doc.paths) ? doc.paths : {}, false, new Set(), new IdentifierPool(RESERVED, ""));
+}
+
+/**
+ * The operations of `webhooks` (OpenAPI 3.1): requests the API sends, keyed like operations (ids
+ * and identifiers unique across both lists when given the same `taken` from `collectOperations`).
+ */
+export function collectWebhooks(doc: JsonObject, ops: readonly OperationModel[]): OperationModel[] {
+  const pool = new IdentifierPool([...RESERVED, ...ops.map((o) => o.ident)], "");
+  return collect(doc, isObject(doc.webhooks) ? doc.webhooks : {}, true, new Set(ops.map((o) => o.key)), pool);
+}
+
+// Names the generated operations.ts and client.ts export besides one per operation.
+const RESERVED = ["operations", "webhooks", "securitySchemes", "OperationId", "WebhookId", "paths", "components"];
+
+function collect(doc: JsonObject, items: JsonObject, webhooks: boolean, keys: Set<string>, idents: IdentifierPool): OperationModel[] {
   const out: OperationModel[] = [];
-  const keys = new Set<string>();
-  for (const [path, rawItem] of Object.entries(isObject(doc.paths) ? doc.paths : {})) {
+  const docSecurity = securityOf(doc.security);
+  for (const [path, rawItem] of Object.entries(items)) {
     const item = deref(doc, rawItem);
     if (!item) continue;
     const shared = Array.isArray(item.parameters) ? item.parameters : [];
@@ -43,11 +67,17 @@ export function collectOperations(doc: JsonObject): OperationModel[] {
       let key = typeof op.operationId === "string" && op.operationId.length > 0 ? op.operationId : synthesizeKey(method, path);
       for (let i = 2; keys.has(key); i++) key = `${key}_${i}`;
       keys.add(key);
+      const security = securityOf(op.security) ?? docSecurity;
       out.push({
         key,
-        ident: toIdentifier(key, { camel: true }),
+        ident: idents.take(toIdentifier(key, { camel: true })),
         method: method.toUpperCase(),
         path,
+        ...(webhooks ? { webhook: path } : {}),
+        ...(typeof op.summary === "string" && op.summary.trim() ? { summary: op.summary.trim() } : {}),
+        ...(typeof op.description === "string" && op.description.trim() ? { description: op.description.trim() } : {}),
+        ...(op.deprecated === true ? { deprecated: true } : {}),
+        ...(security ? { security } : {}),
         params: collectParameters(doc, [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])]),
         ...bodyOf(doc, op.requestBody),
         responses: responsesOf(doc, op.responses),
@@ -55,6 +85,11 @@ export function collectOperations(doc: JsonObject): OperationModel[] {
     }
   }
   return out;
+}
+
+function securityOf(raw: unknown): string[][] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  return raw.filter(isObject).map((requirement) => Object.keys(requirement));
 }
 
 function synthesizeKey(method: string, path: string): string {

@@ -1,42 +1,73 @@
 import ts from "typescript";
-import { addDoc, exportConst, jsonLiteral, printModule } from "./tsBuilders.js";
+import { isObject, type JsonObject } from "./loadDocument.js";
+import { addDoc, exportConst, jsonLiteral, printModule, propertyName } from "./tsBuilders.js";
 import type { OperationModel } from "./collectOperations.js";
 import type { SchemaPlan } from "./planSchemas.js";
 
 const f = ts.factory;
 
 /**
- * Prints `operations.ts`: the operation table the runtime client reads — method, path template,
- * parameter names, request body and, per response status and media type, the name of the zod
- * schema in `schemas.ts` (`null` when there is none). Names rather than schema objects keep the
- * table free of zod, so a client that does not validate never loads the schemas.
+ * Prints `operations.ts`: one `as const` descriptor per operation (`findPetById`) — method, path
+ * template, parameter names, request body, security alternatives and, per response status and
+ * media type, the name of the zod schema in `schemas.ts` (`null` when there is none) — then the
+ * `operations` and `webhooks` tables built from them and the document's `securitySchemes`.
+ * Names rather than schema objects keep the file free of zod; one const per operation lets a
+ * bundler keep only the descriptors a program imports (the tables are dropped when unused).
  */
-export function emitOperations(ops: readonly OperationModel[], plan: SchemaPlan, header: string): string {
-  const table = Object.fromEntries(
-    ops.map((op) => [
-      op.key,
-      {
-        method: op.method,
-        path: op.path,
-        pathParams: op.params.path,
-        queryParams: op.params.query,
-        headerParams: op.params.header,
-        body: op.body ? { contentType: op.body.contentType, required: op.body.required, schema: plan.nameOf(op, "body") } : null,
-        responses: Object.fromEntries(
-          op.responses.map((r) => [r.status, Object.fromEntries(r.content.map((m) => [m.contentType, plan.nameOf(op, `${r.status} ${m.contentType}`)]))]),
-        ),
-      },
-    ]),
+export function emitOperations(doc: JsonObject, ops: readonly OperationModel[], hooks: readonly OperationModel[], plan: SchemaPlan, header: string): string {
+  const statements: ts.Statement[] = [];
+  for (const op of [...ops, ...hooks]) {
+    const entry = {
+      method: op.method,
+      path: op.path,
+      pathParams: op.params.path,
+      queryParams: op.params.query,
+      headerParams: op.params.header,
+      body: op.body ? { contentType: op.body.contentType, required: op.body.required, schema: plan.nameOf(op, "body") } : null,
+      responses: Object.fromEntries(
+        op.responses.map((r) => [r.status, Object.fromEntries(r.content.map((m) => [m.contentType, plan.nameOf(op, `${r.status} ${m.contentType}`)]))]),
+      ),
+      ...(op.security ? { security: op.security } : {}),
+    };
+    const what = op.webhook === undefined ? `\`${op.method} ${op.path}\`` : `webhook \`${op.webhook}\` (${op.method})`;
+    statements.push(exportConst(op.ident, f.createAsExpression(jsonLiteral(entry), f.createTypeReferenceNode("const")), { doc: `${what}: \`${op.key}\`.` }));
+  }
+  const table = (list: readonly OperationModel[]): ts.Expression =>
+    f.createObjectLiteralExpression(
+      list.map((op) => (op.key === op.ident ? f.createShorthandPropertyAssignment(op.ident) : f.createPropertyAssignment(propertyName(op.key), f.createIdentifier(op.ident)))),
+      true,
+    );
+  statements.push(exportConst("operations", table(ops), { doc: "Every operation of the document, keyed by `operationId`." }));
+  statements.push(keyType("OperationId", "operations", "The key of one operation in `operations`."));
+  statements.push(exportConst("webhooks", table(hooks), { doc: "Every webhook operation of the document (requests the API sends), keyed by `operationId`." }));
+  statements.push(keyType("WebhookId", "webhooks", "The key of one webhook operation in `webhooks`."));
+  const schemes = isObject(doc.components) && isObject(doc.components.securitySchemes) ? doc.components.securitySchemes : {};
+  statements.push(
+    exportConst("securitySchemes", f.createAsExpression(jsonLiteral(securitySchemes(schemes)), f.createTypeReferenceNode("const")), {
+      doc: "The document's `securitySchemes`, as the client's `auth` option applies them.",
+    }),
   );
-  const constTable = f.createAsExpression(jsonLiteral(table), f.createTypeReferenceNode("const"));
-  const idType = f.createTypeAliasDeclaration(
+  return printModule(header, statements);
+}
+
+function keyType(name: string, of: string, doc: string): ts.Statement {
+  const alias = f.createTypeAliasDeclaration(
     [f.createModifier(ts.SyntaxKind.ExportKeyword)],
-    "OperationId",
+    name,
     undefined,
-    f.createTypeOperatorNode(ts.SyntaxKind.KeyOfKeyword, f.createTypeQueryNode(f.createIdentifier("operations"))),
+    f.createTypeOperatorNode(ts.SyntaxKind.KeyOfKeyword, f.createTypeQueryNode(f.createIdentifier(of))),
   );
-  return printModule(header, [
-    exportConst("operations", constTable, { doc: "Every operation of the document, keyed by `operationId`." }),
-    addDoc(idType, "The key of one operation in `operations`."),
-  ]);
+  return addDoc(alias, doc);
+}
+
+/** Keeps what sending needs from each scheme (`$ref`s are not allowed here by the spec). */
+function securitySchemes(schemes: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, raw] of Object.entries(schemes)) {
+    if (!isObject(raw) || typeof raw.type !== "string") continue;
+    if (raw.type === "http") out[name] = { type: "http", scheme: typeof raw.scheme === "string" ? raw.scheme : "bearer" };
+    else if (raw.type === "apiKey" && typeof raw.name === "string" && (raw.in === "header" || raw.in === "query" || raw.in === "cookie")) out[name] = { type: "apiKey", in: raw.in, name: raw.name };
+    else if (raw.type === "oauth2" || raw.type === "openIdConnect" || raw.type === "mutualTLS") out[name] = { type: raw.type };
+  }
+  return out;
 }

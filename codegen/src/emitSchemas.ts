@@ -1,7 +1,7 @@
 import ts from "typescript";
-import { isObject, type JsonObject } from "./loadDocument.js";
+import { isObject, resolveLocalRef, type JsonObject } from "./loadDocument.js";
 import { schemaToZod, type ZodContext } from "./schemaToZod.js";
-import { exportConst, printModule, zCall } from "./tsBuilders.js";
+import { chain, exportConst, printModule, propertyName, zCall } from "./tsBuilders.js";
 import type { SchemaPlan } from "./planSchemas.js";
 
 const f = ts.factory;
@@ -32,16 +32,75 @@ export function emitSchemas(doc: JsonObject, plan: SchemaPlan, header: string): 
   const statements: ts.Statement[] = [
     f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamedImports([f.createImportSpecifier(false, undefined, f.createIdentifier("z"))])), f.createStringLiteral("zod")),
   ];
+  let usesTypes = false;
+  const extended = extendedSchemas(plan.components.values());
   for (const ref of order) {
     const entry = plan.components.get(ref);
     if (!entry) continue;
-    const init = schemaToZod(entry.schema, ctx);
-    const type = cyclic.has(ref) ? f.createTypeReferenceNode(f.createQualifiedName(f.createIdentifier("z"), "ZodType"), [f.createKeywordTypeNode(ts.SyntaxKind.UnknownKeyword)]) : undefined;
+    const init = withDiscriminatorValue(schemaToZod(entry.schema, ctx), ref, entry.schema, doc, extended);
+    // TypeScript cannot infer a schema on a cycle: it is typed by the generated type instead,
+    // which also keeps its parse output assignable to that type.
+    const type = cyclic.has(ref) ? f.createTypeReferenceNode(f.createQualifiedName(f.createIdentifier("z"), "ZodType"), [componentType(ref)]) : undefined;
+    if (type) usesTypes = true;
     statements.push(exportConst(entry.name, init, { ...(type ? { type } : {}), ...(entry.description ? { doc: entry.description } : {}) }));
     emitted.add(ref);
   }
   for (const item of plan.inline) statements.push(exportConst(item.name, schemaToZod(item.schema, ctx), { doc: item.doc }));
+  if (usesTypes) {
+    statements.splice(1, 0, f.createImportDeclaration(undefined, f.createImportClause(true, undefined, f.createNamedImports([f.createImportSpecifier(false, undefined, f.createIdentifier("components"))])), f.createStringLiteral("./types.js")));
+  }
+  // No schema at all: a lone `import { z }` would be an unused import (TS6133 under noUnusedLocals).
+  if (statements.length === 1) return printModule(header, [f.createExportDeclaration(undefined, false, f.createNamedExports([]))]);
   return printModule(header, statements);
+}
+
+/**
+ * A leaf schema that extends (`allOf`, directly or through other schemas) a parent with a
+ * `discriminator` carries its own value of the discriminating property — the `mapping` key that
+ * points at it, else its name — as openapi-typescript types it (`{ petType: "Dog" } &
+ * Omit<Pet, "petType">`): the parse output then has that literal type. Schemas that others
+ * extend get no literal: their subtypes must still validate against them.
+ */
+function withDiscriminatorValue(expr: ts.Expression, ref: string, schema: unknown, doc: JsonObject, extended: ReadonlySet<string>): ts.Expression {
+  if (extended.has(ref)) return expr;
+  const key = ref.slice("#/components/schemas/".length).replaceAll("~1", "/").replaceAll("~0", "~");
+  const parent = discriminatingAncestor(schema, doc, new Set([ref]));
+  if (!parent) return expr;
+  const value = Object.entries(parent.mapping).find(([, target]) => target === ref || target === key)?.[0] ?? key;
+  const literal = f.createObjectLiteralExpression([f.createPropertyAssignment(propertyName(parent.property), zCall("literal", f.createStringLiteral(value)))]);
+  return chain(expr, "and", zCall("object", literal));
+}
+
+function discriminatingAncestor(schema: unknown, doc: JsonObject, seen: Set<string>): { property: string; mapping: JsonObject } | undefined {
+  if (!isObject(schema) || !Array.isArray(schema.allOf)) return undefined;
+  for (const part of schema.allOf) {
+    if (!isObject(part) || typeof part.$ref !== "string" || seen.has(part.$ref)) continue;
+    seen.add(part.$ref);
+    const parent = resolveLocalRef(doc, part.$ref);
+    if (isObject(parent) && isObject(parent.discriminator) && typeof parent.discriminator.propertyName === "string") {
+      return { property: parent.discriminator.propertyName, mapping: isObject(parent.discriminator.mapping) ? parent.discriminator.mapping : {} };
+    }
+    const further = discriminatingAncestor(parent, doc, seen);
+    if (further) return further;
+  }
+  return undefined;
+}
+
+/** The component schemas some other component extends through `allOf`. */
+function extendedSchemas(components: Iterable<{ schema: unknown }>): Set<string> {
+  const out = new Set<string>();
+  for (const { schema } of components) {
+    if (!isObject(schema) || !Array.isArray(schema.allOf)) continue;
+    for (const part of schema.allOf) if (isObject(part) && typeof part.$ref === "string") out.add(part.$ref);
+  }
+  return out;
+}
+
+/** `components["schemas"]["Pet"]` for `#/components/schemas/Pet`. */
+function componentType(ref: string): ts.TypeNode {
+  const key = ref.slice("#/components/schemas/".length).replaceAll("~1", "/").replaceAll("~0", "~");
+  const schemas = f.createIndexedAccessTypeNode(f.createTypeReferenceNode("components"), f.createLiteralTypeNode(f.createStringLiteral("schemas")));
+  return f.createIndexedAccessTypeNode(schemas, f.createLiteralTypeNode(f.createStringLiteral(key)));
 }
 
 /** Every component schema `$ref` reachable inside `node` (following non-component local refs once). */

@@ -25,7 +25,8 @@ export async function generateSdk(options: { check?: boolean; root?: string } = 
   const root = options.root ?? fileURLToPath(new URL("../../", import.meta.url));
   const check = options.check ?? false;
   const doc = await loadDocument(join(root, "spec", "openapi.yaml"));
-  const files = await renderFiles(doc, "spec/openapi.yaml");
+  // The SDK's operation layer is the generated client, on the runtime next to it.
+  const files = await renderFiles(doc, "spec/openapi.yaml", { client: { runtimeImport: "../runtime/shared.js" } });
   const sdk = await writeFiles(join(root, "sdk", "src", "gen"), files, check);
   const types = files.get("types.ts");
   if (types === undefined) throw new Error("codegen rendered no types.ts");

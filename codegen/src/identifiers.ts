@@ -8,8 +8,10 @@ import ts from "typescript";
 export function toIdentifier(name: string, options: { camel?: boolean } = {}): string {
   let out: string;
   if (options.camel) {
-    const words = name.split(/[^A-Za-z0-9_$]+/).filter((w) => w.length > 0);
+    // `list things`, `get-thing`, `repos/get-content`, `200_tree` → listThings, getThing, reposGetContent, op200Tree.
+    const words = name.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
     out = words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join("");
+    if (/^[0-9]/.test(out)) out = `op${out}`;
   } else {
     out = name.replace(/[^A-Za-z0-9_$]/g, "_");
   }
@@ -20,17 +22,20 @@ export function toIdentifier(name: string, options: { camel?: boolean } = {}): s
   return out;
 }
 
-/** Hands out unique identifiers: a second `Pet` becomes `Pet_2`. `reserved` names are never handed out. */
+/**
+ * Hands out unique identifiers: a second `Pet` becomes `Pet_2` (`getThing2` with separator `""`,
+ * camelCase kept). `reserved` names are never handed out.
+ */
 export class IdentifierPool {
   private readonly used = new Set<string>();
 
-  constructor(reserved: readonly string[] = []) {
+  constructor(reserved: readonly string[] = [], private readonly separator = "_") {
     for (const name of reserved) this.used.add(name);
   }
 
   take(wanted: string): string {
     let name = wanted;
-    for (let i = 2; this.used.has(name); i++) name = `${wanted}_${i}`;
+    for (let i = 2; this.used.has(name); i++) name = `${wanted}${this.separator}${i}`;
     this.used.add(name);
     return name;
   }

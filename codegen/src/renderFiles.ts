@@ -1,5 +1,6 @@
 import openapiTS, { astToString } from "openapi-typescript";
-import { collectOperations } from "./collectOperations.js";
+import { collectOperations, collectWebhooks } from "./collectOperations.js";
+import { emitClient, type ClientEmitOptions } from "./emitClient.js";
 import { emitEnums } from "./emitEnums.js";
 import { emitOperations } from "./emitOperations.js";
 import { emitSchemas } from "./emitSchemas.js";
@@ -8,24 +9,27 @@ import { generatedHeader } from "./tsBuilders.js";
 import type { JsonObject } from "./loadDocument.js";
 
 /**
- * Renders the four generated files for one OpenAPI document, by file name:
- * `types.ts` (openapi-typescript), `schemas.ts` (zod 4), `operations.ts` (operation table),
- * `enums.ts` (string enum values). The same document always gives the same text. It consumes
- * `doc`: openapi-typescript bundles it in place, after our emitters have read it (cloning a large
- * document costs more than the rest of the run).
+ * Renders the generated files for one OpenAPI document, by file name: `types.ts`
+ * (openapi-typescript), `schemas.ts` (zod 4), `operations.ts` (operation descriptors and tables),
+ * `enums.ts` (enum values) and, with `client`, `client.ts` (a function per operation). The same
+ * document always gives the same text. It consumes `doc`: openapi-typescript bundles it in place,
+ * after our emitters have read it (cloning a large document costs more than the rest of the run).
  */
-export async function renderFiles(doc: JsonObject, source: string): Promise<Map<string, string>> {
+export async function renderFiles(doc: JsonObject, source: string, options: { client?: ClientEmitOptions } = {}): Promise<Map<string, string>> {
   const header = generatedHeader(source);
   const ops = collectOperations(doc);
-  const plan = planSchemas(doc, ops);
+  const hooks = collectWebhooks(doc, ops);
+  const plan = planSchemas(doc, [...ops, ...hooks]);
   const schemas = emitSchemas(doc, plan, header);
-  const operations = emitOperations(ops, plan, header);
+  const operations = emitOperations(doc, ops, hooks, plan, header);
   const enums = emitEnums(plan, header);
-  const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], { silent: true, defaultNonNullable: false });
+  const client = options.client ? emitClient(ops, header, options.client) : undefined;
+  const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], { silent: true, defaultNonNullable: false, emptyObjectsUnknown: true });
   return new Map([
     ["types.ts", `${header}\n${astToString(ast)}`],
     ["schemas.ts", schemas],
     ["operations.ts", operations],
     ["enums.ts", enums],
+    ...(client === undefined ? [] : [["client.ts", client] as [string, string]]),
   ]);
 }

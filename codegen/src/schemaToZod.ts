@@ -191,7 +191,9 @@ function objectSchema(schema: JsonObject, ctx: ZodContext, depth: number): ts.Ex
   const shape = f.createObjectLiteralExpression(
     names.map((name) => {
       const value = schemaToZod(properties[name], ctx, depth + 1);
-      return f.createPropertyAssignment(propertyName(name), required.has(name) ? value : chain(value, "optional"));
+      // exactOptional: the output type is `name?: T` like openapi-typescript's, not `name?: T | undefined`
+      // (assignable to the generated types under exactOptionalPropertyTypes).
+      return f.createPropertyAssignment(propertyName(name), required.has(name) ? value : chain(value, "exactOptional"));
     }),
     true,
   );

@@ -1,26 +1,11 @@
-import ts from "typescript";
+import type ts from "typescript";
+import { compileStrict } from "../../test/codegen-client/compileStrict.js";
 
 /**
- * Type-checks `files` the way the repository's strict tsconfig would (no emit) and returns the
- * diagnostics as readable lines; an empty list means they compile. `extra` adds stricter flags.
+ * Type-checks `files` under the strictest settings a user's project may have (see
+ * `compileStrict`), NodeNext resolution, no emit; an empty list means they compile. `extra`
+ * overrides compiler options.
  */
 export function compileTs(files: readonly string[], extra: ts.CompilerOptions = {}): string[] {
-  const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2023,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    verbatimModuleSyntax: true,
-    isolatedModules: true,
-    declaration: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: [],
-    ...extra,
-  });
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file && d.start !== undefined ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : "";
-    return where + ts.flattenDiagnosticMessageText(d.messageText, "\n");
-  });
+  return compileStrict(files, "NodeNext", extra);
 }

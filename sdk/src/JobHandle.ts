@@ -1,4 +1,5 @@
 import type { ClientCore, CallOptions } from "./ClientCore.js";
+import { cancelJob, getJob, getJobResult } from "./gen/client.js";
 import { followJobEvents, type JobEventsOptions } from "./followJobEvents.js";
 import { PolybridgeError } from "./PolybridgeError.js";
 import type { JobEventOf } from "./jobTypes.js";
@@ -58,7 +59,7 @@ export class JobHandle<R extends JobResult = JobResult> {
     }
     if (!final) throw new PolybridgeError("unexpected_response", `events of job ${this.id} ended without a final status`, { jobId: this.id });
     if (final.status === "successful") {
-      return (result ?? (await this.core.send<JobResult>("getJobResult", { path: { id: this.id } }, signalOnly(options))).data) as R;
+      return (result ?? (await getJobResult(this.core.api, { path: { id: this.id } }, signalOnly(options)))) as R;
     }
     if (final.error) throw PolybridgeError.from({ ...final.error, jobId: this.id });
     throw new PolybridgeError(final.status === "dismissed" ? "job_cancelled" : "job_failed", `Job ${this.id} ended ${final.status}`, { jobId: this.id });
@@ -66,12 +67,12 @@ export class JobHandle<R extends JobResult = JobResult> {
 
   /** Cancels (dismisses) the job; resolves with the job as the server now reports it. */
   async cancel(options: CallOptions = {}): Promise<Job> {
-    return (await this.core.send<Job>("cancelJob", { path: { id: this.id } }, options)).data;
+    return cancelJob(this.core.api, { path: { id: this.id } }, options);
   }
 
   /** The job's current state. */
   async refresh(options: CallOptions = {}): Promise<Job> {
-    return (await this.core.send<Job>("getJob", { path: { id: this.id } }, options)).data;
+    return getJob(this.core.api, { path: { id: this.id } }, options);
   }
 }
 

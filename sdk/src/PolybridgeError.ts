@@ -14,6 +14,8 @@ export type ClientErrorCode =
   | "network"
   /** `validate: "strict"` and the answer does not match the contract. */
   | "response_invalid"
+  /** Request validation (the runtime's `validate.requests`) found arguments that do not match the contract; nothing was sent. */
+  | "request_invalid"
   /** An HTTP error without a problem body (e.g. a proxy's HTML 502), or an unknown server code. */
   | "unexpected_response"
   /** Anything else that `PolybridgeError.from` was given. */

@@ -1,4 +1,5 @@
-import { ClientCore, type CallOptions, type ValidateMode } from "./ClientCore.js";
+import { ClientCore, type CallOptions, type RawArgs, type ValidateMode } from "./ClientCore.js";
+import { callFunction, getFunction, getHealth, getOpenApiJson, getOpenApiYaml, listFunctions } from "./gen/client.js";
 import { createJobsApi, type JobsApi, type SubmitOptions } from "./createJobsApi.js";
 import type { JobHandle } from "./JobHandle.js";
 import type { JobRequestOf, JobResultOf } from "./jobTypes.js";
@@ -103,21 +104,22 @@ export function buildClient<F extends FunctionCatalog>(options: ClientOptions, d
     onWarning: options.onWarning ?? ((message) => console.warn(`[polybridge] ${message}`)),
   });
   const jobs = createJobsApi<F>(core);
-  const data = async <T>(p: Promise<{ data: T }>): Promise<T> => (await p).data;
+  const api = core.api;
   return {
     async call(name, input, callOptions = {}) {
-      const body = callOptions.functionTimeoutMs === undefined ? { input } : { input, timeoutMs: callOptions.functionTimeoutMs };
-      const answer = await core.send<Schemas["CallResponse"]>("callFunction", { path: { name }, body }, callOptions);
-      return answer.data.output as CallOutput<F[typeof name]>;
+      const { functionTimeoutMs, ...options } = callOptions;
+      const body = functionTimeoutMs === undefined ? { input } : { input, timeoutMs: functionTimeoutMs };
+      const answer = await callFunction(api, { path: { name }, body }, options);
+      return answer.output as CallOutput<F[typeof name]>;
     },
     jobs,
-    request: (operationId, ...[args, callOptions]) => data(core.send(operationId, (args ?? {}) as never, callOptions)),
-    getHealth: (o) => data(core.send("getHealth", {}, o)),
-    getOpenApiJson: (o) => data(core.send("getOpenApiJson", {}, o)),
-    getOpenApiYaml: (o) => data(core.send<string>("getOpenApiYaml", {}, o, { accept: "application/yaml" })),
-    listFunctions: (o) => data(core.send("listFunctions", {}, o)),
-    getFunction: (name, o) => data(core.send("getFunction", { path: { name } }, o)),
-    callFunction: (name, body, o) => data(core.send("callFunction", { path: { name }, body }, o)),
+    request: async (operationId, ...[args, callOptions]) => (await core.send<never>(operationId, (args ?? {}) as RawArgs, callOptions)).data,
+    getHealth: (o) => getHealth(api, {}, o),
+    getOpenApiJson: (o) => getOpenApiJson(api, {}, o),
+    getOpenApiYaml: (o) => getOpenApiYaml(api, {}, o) as Promise<string>,
+    listFunctions: (o) => listFunctions(api, {}, o),
+    getFunction: (name, o) => getFunction(api, { path: { name } }, o),
+    callFunction: (name, body, o) => callFunction(api, { path: { name }, body }, o),
     submitJob: (request, o) => jobs.submit(request, o),
     listJobs: (query, o) => jobs.list(query, o),
     getJob: (id, o) => jobs.get(id, o),

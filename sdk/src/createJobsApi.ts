@@ -1,5 +1,6 @@
 import type { CallOptions, ClientCore } from "./ClientCore.js";
 import { followJobEvents, type JobEventsOptions } from "./followJobEvents.js";
+import { cancelJob, getJob, getJobResult, listJobs, submitJob } from "./gen/client.js";
 import { JobHandle, type FollowOptions } from "./JobHandle.js";
 import type { operations as Operations } from "./gen/types.js";
 import type { AnyFunctions, FunctionCatalog } from "./functionTypes.js";
@@ -54,10 +55,17 @@ export interface JobsApi<F extends FunctionCatalog = AnyFunctions> {
 export function createJobsApi<F extends FunctionCatalog = AnyFunctions>(core: ClientCore): JobsApi<F> {
   // At run time a request is a request: the catalogue only narrows what compiles.
   const submit = async (request: JobRequest, options: SubmitOptions = {}): Promise<JobHandle<JobResult>> => {
+    // The Idempotency-Key makes the submit safe to retry: the runtime reuses it for every attempt.
     const headers: Record<string, string> = { "idempotency-key": options.idempotencyKey ?? newKey() };
     if (options.waitSeconds !== undefined) headers.prefer = `wait=${Math.max(0, Math.min(60, Math.round(options.waitSeconds)))}`;
-    const answer = await core.send<Job>("submitJob", { body: request, headers }, options, { safe: true });
-    return new JobHandle(core, answer.data, answer.header("idempotent-replayed") === "true");
+    const { waitSeconds: _wait, idempotencyKey: _key, ...callOptions } = options;
+    let replayed = false;
+    const job = await submitJob(core.api, { body: request }, {
+      ...callOptions,
+      headers: { ...headers, ...options.headers },
+      onResponse: (r) => void (replayed = r.header("idempotent-replayed") === "true"),
+    });
+    return new JobHandle(core, job, replayed);
   };
   const api: JobsApi = {
     submit: submit as JobsApi["submit"],
@@ -72,10 +80,10 @@ export function createJobsApi<F extends FunctionCatalog = AnyFunctions>(core: Cl
         throw e;
       }
     },
-    get: async (id, options) => (await core.send<Job>("getJob", { path: { id } }, options)).data,
-    result: async (id, options) => (await core.send<JobResult>("getJobResult", { path: { id } }, options)).data,
-    cancel: async (id, options) => (await core.send<Job>("cancelJob", { path: { id } }, options)).data,
-    list: async (query, options) => (await core.send<JobList>("listJobs", { query }, options)).data,
+    get: (id, options) => getJob(core.api, { path: { id } }, options),
+    result: (id, options) => getJobResult(core.api, { path: { id } }, options),
+    cancel: (id, options) => cancelJob(core.api, { path: { id } }, options),
+    list: (query, options) => listJobs(core.api, query === undefined ? {} : { query }, options),
     events: (id, options) => followJobEvents(core, id, options),
   };
   return api as unknown as JobsApi<F>;

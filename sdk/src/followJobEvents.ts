@@ -1,9 +1,11 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { Deadline, sleep } from "./Deadline.js";
+import { Deadline, sleep } from "./runtime/Deadline.js";
+import { polybridgeErrors } from "./polybridgeErrors.js";
+import { getJob, getJobResult } from "./gen/client.js";
 import { PolybridgeError } from "./PolybridgeError.js";
 import { loadValidator, type ClientCore } from "./ClientCore.js";
 import { parseRetryAfter } from "./retryPolicy.js";
-import type { Job, JobEvent, JobResult, Problem } from "./schemaTypes.js";
+import type { Job, JobEvent, Problem } from "./schemaTypes.js";
 
 /** Options of `jobs.events()`. */
 export interface JobEventsOptions {
@@ -39,7 +41,7 @@ export async function* followJobEvents(core: ClientCore, jobId: string, options:
   const maxReconnects = options.maxReconnects ?? 3;
   const validate = core.settings.validate !== "off";
   while (failures <= maxReconnects) {
-    const deadline = new Deadline(options.signal, undefined);
+    const deadline = new Deadline(options.signal, undefined, polybridgeErrors);
     let streamed = false;
     try {
       const headers = lastEventId === undefined ? undefined : { "Last-Event-ID": lastEventId };
@@ -62,7 +64,7 @@ export async function* followJobEvents(core: ClientCore, jobId: string, options:
       // nothing and closes at once, which means the job already ended, not that streaming failed.
       if (!streamed && lastEventId !== undefined) return;
     } catch (e) {
-      const err = deadline.error(e) ?? PolybridgeError.from(e);
+      const err = PolybridgeError.from(deadline.error(e) ?? e);
       // Reconnect only after transient failures (network, 5xx, a stream cut mid-way).
       if (!err.retryable && err.code !== "unknown") throw err;
     }
@@ -100,13 +102,14 @@ function toJobEvent(message: EventSourceMessage): JobEvent | undefined {
 async function* pollJobEvents(core: ClientCore, jobId: string, options: JobEventsOptions): AsyncGenerator<JobEvent, void, undefined> {
   let previous: Job | undefined;
   for (;;) {
-    const answer = await core.send<Job>("getJob", { path: { id: jobId } }, options.signal ? { signal: options.signal } : {});
-    const job = answer.data;
+    let retryAfter: string | null = null;
+    const onResponse = (r: { header(name: string): string | null }): void => void (retryAfter = r.header("retry-after"));
+    const job = await getJob(core.api, { path: { id: jobId } }, options.signal ? { signal: options.signal, onResponse } : { onResponse });
     if (job.status !== previous?.status && !isTerminal(job)) yield { event: "status", data: job };
     if (JSON.stringify(job.progress) !== JSON.stringify(previous?.progress)) yield { event: "progress", data: { jobId, progress: job.progress } };
     if (isTerminal(job)) {
       if (job.status === "successful") {
-        const result = job.result ?? (await core.send<JobResult>("getJobResult", { path: { id: jobId } }, options.signal ? { signal: options.signal } : {})).data;
+        const result = job.result ?? (await getJobResult(core.api, { path: { id: jobId } }, options.signal ? { signal: options.signal } : {}));
         yield { event: "result", data: result };
       } else if (job.status === "failed" && job.error) {
         yield { event: "error", data: job.error satisfies Problem };
@@ -115,6 +118,6 @@ async function* pollJobEvents(core: ClientCore, jobId: string, options: JobEvent
       return;
     }
     previous = job;
-    await sleep(parseRetryAfter(answer.header("retry-after")) ?? options.pollIntervalMs ?? 1_000, new Deadline(options.signal, undefined));
+    await sleep(parseRetryAfter(retryAfter) ?? options.pollIntervalMs ?? 1_000, new Deadline(options.signal, undefined, polybridgeErrors));
   }
 }

@@ -14,6 +14,7 @@ const EXAMPLES = [
   "  polybridge generate --spec openapi.yaml --out src/gen",
   "  polybridge generate --spec openapi.yaml --out src/gen --check",
   "  polybridge generate --spec openapi.yaml --out src/gen --msw",
+  "  polybridge generate --spec openapi.yaml --out src/api --client",
   "  polybridge generate --spec http://127.0.0.1:8080/v1/openapi.yaml --out src/remote",
   "  polybridge generate functions --from http://127.0.0.1:8080 --out src/gen/functions.ts",
   "  polybridge generate functions --from http://127.0.0.1:8080 --lang python --out compute_client.py",
@@ -33,19 +34,22 @@ export function addGenerateCommand(program: Command): void {
   const generateCommand = program
     .command("generate")
     .description("generate types, zod schemas and an operation table from an OpenAPI 3.0/3.1 document; `functions` and `server` for a catalogue and handler stubs")
-    .usage("--spec <file|url> --out <dir> [--msw] [--check]\n       polybridge generate functions|server [options]")
+    .usage("--spec <file|url> --out <dir> [--msw] [--client] [--check]\n       polybridge generate functions|server [options]")
     .option("--spec <file|url>", "OpenAPI document (YAML or JSON): a file or an http(s) URL")
-    .option("--out <dir>", "output directory (gets types.ts, schemas.ts, operations.ts, enums.ts)")
+    .option("--out <dir>", "output directory (gets types.ts, schemas.ts, operations.ts, enums.ts; msw.ts with --msw; client.ts with --client)")
     .option("--msw", "also msw 2 handlers for every operation (msw.ts: createMockHandlers with typed mock.error/mock.reply; needs msw and zod)")
+    .option("--client", "also write client.ts: a typed function per operation on @polybridge/sdk/runtime (install @polybridge/sdk)")
     .option("--check", "write nothing; exit 1 naming the files that differ from a fresh run")
     .addHelpText("after", EXAMPLES)
-    .action(async (opts: { spec?: string; out?: string; msw?: boolean; check?: boolean }, command: Command) => {
+    .action(async (opts: { spec?: string; out?: string; msw?: boolean; client?: boolean; check?: boolean }, command: Command) => {
       if (opts.spec === undefined && opts.out === undefined) command.help({ error: true });
       if (opts.spec === undefined || opts.out === undefined) throw new UsageError("give both --spec and --out (see polybridge generate --help)");
       const check = opts.check ?? false;
       const { generate } = await import("@polybridge/codegen");
       const msw = opts.msw ?? false;
-      report(await generate({ spec: opts.spec, out: opts.out, check, msw }), check, `polybridge generate --spec ${opts.spec} --out ${opts.out}${msw ? " --msw" : ""}`);
+      const client = opts.client ?? false;
+      const flags = `${msw ? " --msw" : ""}${client ? " --client" : ""}`;
+      report(await generate({ spec: opts.spec, out: opts.out, check, msw, client }), check, `polybridge generate --spec ${opts.spec} --out ${opts.out}${flags}`);
     });
 
   generateCommand

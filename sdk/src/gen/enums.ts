@@ -7,3 +7,7 @@ export const FunctionKindValues = ["unary", "reducer", "emitter"] as const;
 export const JobKindValues = ["map", "filter", "fold", "mapreduce"] as const;
 /** Every value of the `JobStatus` enum, in document order. */
 export const JobStatusValues = ["accepted", "running", "successful", "failed", "dismissed"] as const;
+/** Every value of `Health.status`, in document order. */
+export const HealthStatusValues = ["ok", "draining"] as const;
+/** Every value of `Health.redis`, in document order. */
+export const HealthRedisValues = ["up", "down"] as const;

@@ -17,12 +17,12 @@ export const Problem = z.looseObject({
     title: z.string(),
     status: z.int().gte(100).lte(599),
     code: ErrorCode,
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(FieldError).optional(),
-    itemIndex: z.int().gte(0).optional(),
-    retryAfterSeconds: z.int().gte(0).optional(),
-    jobId: z.string().optional()
+    detail: z.string().exactOptional(),
+    instance: z.string().exactOptional(),
+    errors: z.array(FieldError).exactOptional(),
+    itemIndex: z.int().gte(0).exactOptional(),
+    retryAfterSeconds: z.int().gte(0).exactOptional(),
+    jobId: z.string().exactOptional()
 });
 export const FunctionName = z.string().regex(new RegExp("^[A-Za-z][A-Za-z0-9_.-]{0,63}$", "u"));
 /**
@@ -37,14 +37,14 @@ export const FunctionInfo = z.looseObject({
     description: z.string(),
     inputSchema: z.record(z.string(), z.unknown()),
     outputSchema: z.record(z.string(), z.unknown()),
-    identity: z.unknown().optional()
+    identity: z.unknown().exactOptional()
 });
 export const FunctionList = z.looseObject({
     functions: z.array(FunctionInfo)
 });
 export const CallRequest = z.strictObject({
     input: z.unknown(),
-    timeoutMs: z.int().gte(1).lte(600000).optional()
+    timeoutMs: z.int().gte(1).lte(600000).exactOptional()
 });
 export const CallResponse = z.looseObject({
     function: FunctionName,
@@ -55,7 +55,7 @@ export const CallResponse = z.looseObject({
 export const Range = z.strictObject({
     start: z.int(),
     end: z.int(),
-    step: z.int().refine(value => !z.literal(0).safeParse(value).success, "must not match the schema under `not`").optional()
+    step: z.int().refine(value => !z.literal(0).safeParse(value).success, "must not match the schema under `not`").exactOptional()
 });
 export const ItemsInput = z.strictObject({
     items: z.array(z.unknown())
@@ -67,9 +67,9 @@ export const RangeInput = z.strictObject({
 export const JobInput = z.union([ItemsInput, RangeInput]);
 /** The "malt" — how the job is split and run. */
 export const JobOptions = z.strictObject({
-    chunkSize: z.int().gte(1).lte(1000000).optional(),
-    concurrency: z.int().gte(1).lte(1024).optional(),
-    timeoutMs: z.int().gte(1).lte(86400000).optional()
+    chunkSize: z.int().gte(1).lte(1000000).exactOptional(),
+    concurrency: z.int().gte(1).lte(1024).exactOptional(),
+    timeoutMs: z.int().gte(1).lte(86400000).exactOptional()
 });
 /** The malt the server applied. */
 export const EffectiveJobOptions = z.looseObject({
@@ -83,21 +83,21 @@ export const MapJobRequest = z.strictObject({
     kind: z.literal("map"),
     function: FunctionName,
     input: JobInput,
-    options: JobOptions.optional()
+    options: JobOptions.exactOptional()
 });
 /** Keep the items for which a `unary` boolean function returns true, in input order. */
 export const FilterJobRequest = z.strictObject({
     kind: z.literal("filter"),
     function: FunctionName,
     input: JobInput,
-    options: JobOptions.optional()
+    options: JobOptions.exactOptional()
 });
 /** Fold all items with a `reducer`; partial results combine in any order. */
 export const FoldJobRequest = z.strictObject({
     kind: z.literal("fold"),
     function: FunctionName,
     input: JobInput,
-    options: JobOptions.optional()
+    options: JobOptions.exactOptional()
 });
 /** An `emitter` maps each item to `[key, value]` pairs; a `reducer` folds the values of each key. */
 export const MapReduceJobRequest = z.strictObject({
@@ -105,7 +105,7 @@ export const MapReduceJobRequest = z.strictObject({
     function: FunctionName,
     reducer: FunctionName,
     input: JobInput,
-    options: JobOptions.optional()
+    options: JobOptions.exactOptional()
 });
 export const JobRequest = z.discriminatedUnion("kind", [MapJobRequest, FilterJobRequest, FoldJobRequest, MapReduceJobRequest]);
 export const JobStatus = z.enum(["accepted", "running", "successful", "failed", "dismissed"]);
@@ -143,17 +143,17 @@ export const Job = z.looseObject({
     id: z.string(),
     kind: JobKind,
     function: FunctionName,
-    reducer: FunctionName.optional(),
+    reducer: FunctionName.exactOptional(),
     status: JobStatus,
     progress: Progress,
     options: EffectiveJobOptions,
     createdAt: z.string(),
-    startedAt: z.string().optional(),
-    finishedAt: z.string().optional(),
-    error: Problem.optional(),
+    startedAt: z.string().exactOptional(),
+    finishedAt: z.string().exactOptional(),
+    error: Problem.exactOptional(),
     links: JobLinks,
-    result: JobResult.optional(),
-    requestId: z.string().optional()
+    result: JobResult.exactOptional(),
+    requestId: z.string().exactOptional()
 });
 export const JobList = z.looseObject({
     jobs: z.array(Job),
@@ -169,7 +169,7 @@ export const Health = z.looseObject({
         running: z.int().gte(0),
         stored: z.int().gte(0)
     }),
-    redis: z.enum(["up", "down"]).optional()
+    redis: z.enum(["up", "down"]).exactOptional()
 });
 /** An OpenAPI 3.1 document (this contract); only its top-level shape is checked. */
 export const OpenApiDocument = z.looseObject({
@@ -177,7 +177,7 @@ export const OpenApiDocument = z.looseObject({
     info: z.record(z.string(), z.unknown()),
     servers: z.array(z.looseObject({
         url: z.string()
-    })).optional(),
+    })).exactOptional(),
     paths: z.record(z.string(), z.unknown())
 });
 export const ProgressEventData = z.looseObject({

@@ -291,9 +291,9 @@ export interface components {
             kind: components["schemas"]["FunctionKind"];
             description: string;
             /** @description JSON Schema of one input (for a reducer, of one item). */
-            inputSchema: Record<string, never>;
+            inputSchema: Record<string, unknown>;
             /** @description JSON Schema of the output (for a reducer, of the accumulator). */
-            outputSchema: Record<string, never>;
+            outputSchema: Record<string, unknown>;
             /** @description A reducer's identity element (the fold of an empty list). */
             identity?: unknown;
         };
@@ -489,13 +489,13 @@ export interface components {
         /** @description An OpenAPI 3.1 document (this contract); only its top-level shape is checked. */
         OpenApiDocument: {
             openapi: string;
-            info: Record<string, never>;
+            info: Record<string, unknown>;
             servers?: ({
                 url: string;
             } & {
                 [key: string]: unknown;
             })[];
-            paths: Record<string, never>;
+            paths: Record<string, unknown>;
         } & {
             [key: string]: unknown;
         };

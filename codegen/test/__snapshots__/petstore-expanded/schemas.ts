@@ -2,7 +2,7 @@
 import { z } from "zod";
 export const NewPet = z.looseObject({
     name: z.string(),
-    tag: z.string().optional()
+    tag: z.string().exactOptional()
 });
 export const Pet = NewPet.and(z.looseObject({
     id: z.int()

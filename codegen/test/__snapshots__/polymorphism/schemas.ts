@@ -4,26 +4,26 @@ export const Pet = z.looseObject({
     petType: z.string()
 });
 export const Characteristics = z.looseObject({
-    canHunt: z.boolean().optional()
+    canHunt: z.boolean().exactOptional()
 });
 export const Cat = Pet.and(z.looseObject({
-    name: z.string().optional(),
-    characteristics: Characteristics.optional()
-}));
+    name: z.string().exactOptional(),
+    characteristics: Characteristics.exactOptional()
+})).and(z.object({ petType: z.literal("Cat") }));
 export const Reptile = Pet;
 export const Dog = Pet.and(z.looseObject({
-    bark: z.string().optional()
-}));
+    bark: z.string().exactOptional()
+})).and(z.object({ petType: z.literal("Dog") }));
 export const Lizard = Reptile.and(z.looseObject({
-    lovesRocks: z.boolean().optional()
-}));
+    lovesRocks: z.boolean().exactOptional()
+})).and(z.object({ petType: z.literal("Lizard") }));
 export const Snake = Reptile.and(z.looseObject({
-    hasLegs: z.boolean().optional()
-}));
+    hasLegs: z.boolean().exactOptional()
+})).and(z.object({ petType: z.literal("Snake") }));
 export const MyPets = z.union([Cat, Lizard]);
 export const MyPetsNoDisc = z.union([Cat, Lizard]);
 export const A = z.looseObject({
     petType: z.string()
 });
 export const B = A;
-export const C = B;
+export const C = B.and(z.object({ petType: z.literal("C") }));

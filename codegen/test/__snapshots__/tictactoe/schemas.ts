@@ -9,6 +9,6 @@ export const board = z.array(z.array(mark).min(3).max(3)).min(3).max(3);
 /** Winner of the game. `.` means nobody has won yet. */
 export const winner = z.enum([".", "X", "O"]);
 export const status = z.looseObject({
-    winner: winner.optional(),
-    board: board.optional()
+    winner: winner.exactOptional(),
+    board: board.exactOptional()
 });

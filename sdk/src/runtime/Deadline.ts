@@ -1,4 +1,4 @@
-import { PolybridgeError } from "./PolybridgeError.js";
+import type { ErrorFactory, RetryableError } from "./ApiError.js";
 
 /**
  * The budget of one logical call (all its attempts and backoff): the caller's signal plus
@@ -8,7 +8,11 @@ import { PolybridgeError } from "./PolybridgeError.js";
 export class Deadline {
   private readonly start = Date.now();
 
-  constructor(readonly signal: AbortSignal | undefined, readonly timeoutMs: number | undefined) {}
+  constructor(
+    readonly signal: AbortSignal | undefined,
+    readonly timeoutMs: number | undefined,
+    private readonly errors: Pick<ErrorFactory, "aborted" | "timeout">,
+  ) {}
 
   /** Milliseconds left, or undefined without a timeout. */
   remainingMs(): number | undefined {
@@ -16,10 +20,10 @@ export class Deadline {
   }
 
   /** The error that ends the call now (aborted or out of time), or undefined while it may go on. */
-  error(cause?: unknown): PolybridgeError | undefined {
-    if (this.signal?.aborted) return new PolybridgeError("aborted", "The request was aborted", { cause: cause ?? this.signal.reason });
+  error(cause?: unknown): RetryableError | undefined {
+    if (this.signal?.aborted) return this.errors.aborted(cause ?? this.signal.reason);
     const left = this.remainingMs();
-    if (left !== undefined && left <= 0) return new PolybridgeError("timeout", `Gave up after ${this.timeoutMs} ms`, cause === undefined ? {} : { cause });
+    if (left !== undefined && left <= 0) return this.errors.timeout(this.timeoutMs, cause);
     return undefined;
   }
 }
@@ -30,7 +34,7 @@ export function sleep(ms: number, deadline: Deadline): Promise<void> {
   return new Promise((resolve, reject) => {
     const fail = (): void => {
       clearTimeout(timer);
-      reject(deadline.error() ?? new PolybridgeError("aborted", "The request was aborted"));
+      reject(deadline.error() ?? new Error("aborted"));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", fail);

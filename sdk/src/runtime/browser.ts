@@ -1,0 +1,2 @@
+export * from "./shared.js";
+export { createFetchApiClient as createApiClient } from "./createFetchApiClient.js";
