@@ -128,6 +128,15 @@ describe("ResultAccumulator", () => {
     acc.add(0, { ok: true, kind: "filter", items: '2,"x"', count: 2 });
     expect(JSON.parse(acc.toJson())).toEqual({ kind: "filter", items: [2, "x", 8] });
   });
+  it("gives a map's chunk texts as they came, in order, never joined into one string", () => {
+    const acc = new ResultAccumulator("map", undefined, 3);
+    const texts = ["1,4", "9", "16,25"];
+    acc.add(2, { ok: true, kind: "map", items: texts[2]!, count: 2 });
+    acc.add(0, { ok: true, kind: "map", items: texts[0]!, count: 2 });
+    acc.add(1, { ok: true, kind: "map", items: texts[1]!, count: 1 });
+    expect(acc.toPieces()).toEqual(['{"kind":"map","items":[', "1,4", ",", "9", ",", "16,25", "]}"]);
+    expect(acc.toPieces().join("")).toBe(acc.toJson());
+  });
   it("combines fold partials and mapreduce pairs per key with the reducer, keys sorted", () => {
     if (sum?.kind !== "reducer") throw new Error("sum is a reducer");
     const fold = new ResultAccumulator("fold", sum, 2);

@@ -176,6 +176,23 @@ describe("listing", () => {
   });
 });
 
+describe("big results", () => {
+  it("sends a many-chunk result, non-ASCII text included, whole and byte-exact on Prefer: wait, GET /result and SSE", async () => {
+    // ~1.1 MB of JSON in 40 chunks: past the size where answers are streamed piece by piece.
+    const items = Array.from({ length: 4_000 }, (_, i) => `ünïcødé ${i} ${"€".repeat(80)}`);
+    const waited = await api.post("/v1/jobs", job("map", "echo", { items }, { options: { chunkSize: 100 } }), wait);
+    expect(waited.status).toBe(200);
+    expect(Number(waited.headers.get("content-length"))).toBe(Buffer.byteLength(waited.text));
+    expect(waited.body.result).toEqual({ kind: "map", items });
+    const result = await api.get(`/v1/jobs/${waited.body.id}/result`);
+    expect([result.status, result.headers.get("content-type")]).toEqual([200, "application/json; charset=utf-8"]);
+    expect(Number(result.headers.get("content-length"))).toBe(Buffer.byteLength(result.text));
+    expect(result.body).toEqual({ kind: "map", items });
+    const { events } = parseSse((await api.get(`/v1/jobs/${waited.body.id}/events`)).text);
+    expect(events.find((e) => e.event === "result")?.data).toEqual({ kind: "map", items });
+  });
+});
+
 describe("events (SSE)", () => {
   it("streams status, progress, result and a final status, then closes; resumes after Last-Event-ID", async () => {
     const submitted = await api.post("/v1/jobs", job("map", "sleep", { items: [150, 150, 150, 150] }, { options: { chunkSize: 1, concurrency: 1 } }));

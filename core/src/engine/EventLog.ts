@@ -33,9 +33,14 @@ export class EventLog {
     return this.#closed;
   }
 
-  append(event: LoggedEvent["event"], data: string): void {
+  /**
+   * Logs an event. `data` may be a function giving the text when a listener or a replay reads
+   * it (a big result is then not kept twice: once in pieces, once joined).
+   */
+  append(event: LoggedEvent["event"], data: string | (() => string)): void {
     if (this.#closed) return;
-    const entry: LoggedEvent = { id: this.#nextId++, event, data };
+    const id = this.#nextId++;
+    const entry: LoggedEvent = typeof data === "string" ? { id, event, data } : { id, event, get data() { return data(); } };
     const last = this.#events.at(-1);
     if (event === "progress" && last?.event === "progress") this.#events[this.#events.length - 1] = entry;
     else this.#events.push(entry);

@@ -120,8 +120,11 @@ interface JobRecord {
   requestId?: string;
   /** When it was submitted (the clock's `now`), for the `finished` event's duration. */
   submittedAt: number;
-  /** The result, serialized once when the job succeeds (served as is by result, wait and SSE). */
-  resultJson?: string;
+  /**
+   * The result, serialized once when the job succeeds, as JSON text in pieces (a map's chunk
+   * texts, never joined): result and wait answers write them one after another.
+   */
+  result?: { pieces: readonly string[]; chars: number };
   idempotencyKey?: string;
   timer?: unknown;
   forced?: ForcedOutcome;
@@ -356,8 +359,8 @@ export class JobEngine {
    */
   jobWithResultJson(id: string, tenant = ""): string[] | undefined {
     const record = this.#record(id, tenant);
-    if (record.resultJson === undefined) return undefined;
-    return [`${JSON.stringify(record.view).slice(0, -1)},"result":`, record.resultJson, "}"];
+    if (record.result === undefined) return undefined;
+    return [`${JSON.stringify(record.view).slice(0, -1)},"result":`, ...record.result.pieces, "}"];
   }
 
   /** The event log of a job, for SSE. */
@@ -367,9 +370,18 @@ export class JobEngine {
 
   /** The result of a successful job as JSON text; problems for every other state. */
   resultJson(id: string, tenant = ""): string {
+    const pieces = this.resultPieces(id, tenant);
+    return pieces.length === 1 ? pieces[0]! : pieces.join("");
+  }
+
+  /**
+   * The result of a successful job as JSON text in pieces to write one after another (a big
+   * map result is never copied into one string); problems for every other state.
+   */
+  resultPieces(id: string, tenant = ""): readonly string[] {
     const record = this.#record(id, tenant);
     const { status } = record.view;
-    if (record.resultJson !== undefined) return record.resultJson;
+    if (record.result !== undefined) return record.result.pieces;
     if (status === "failed") {
       throw new ProblemError("job_failed", `Job '${id}' failed: ${record.view.error?.detail ?? record.view.error?.title ?? "unknown error"}`, { jobId: id });
     }
@@ -468,7 +480,7 @@ export class JobEngine {
   #remove(record: JobRecord): void {
     if (!this.#jobs.delete(record.view.id)) return;
     if (record.idempotencyKey) this.#keys.delete(record.idempotencyKey);
-    this.#resultChars -= record.resultJson?.length ?? 0;
+    this.#resultChars -= record.result?.chars ?? 0;
     this.#storedBytes -= record.bytes;
   }
 
@@ -630,9 +642,11 @@ export class JobEngine {
       return this.#finish(record, "failed", { error: { ...error, jobId: error.jobId ?? view.id } });
     }
     if (forced?.status === "dismissed") return this.#finish(record, "dismissed", { error: problem("job_cancelled", "Cancelled by a client.", { jobId: view.id }) });
-    if (forced?.status === "successful" && forced.resultJson !== undefined) return this.#finish(record, "successful", { resultJson: forced.resultJson });
+    if (forced?.status === "successful" && forced.resultJson !== undefined) {
+      return this.#finish(record, "successful", { result: { pieces: [forced.resultJson], chars: forced.resultJson.length } });
+    }
     if ("error" in outcome) this.#finish(record, "failed", { error: outcome.error });
-    else this.#finish(record, "successful", { resultJson: outcome.resultJson });
+    else this.#finish(record, "successful", { result: { pieces: outcome.resultPieces, chars: outcome.resultChars } });
   }
 
   /**
@@ -653,22 +667,24 @@ export class JobEngine {
     }
   }
 
-  #finish(record: JobRecord, status: "successful" | "failed" | "dismissed", outcome: { resultJson?: string; error?: Problem }): void {
+  #finish(record: JobRecord, status: "successful" | "failed" | "dismissed", outcome: { result?: JobRecord["result"]; error?: Problem }): void {
     const { view } = record;
     if (isTerminal(view.status)) return;
     view.status = status;
     view.finishedAt = this.#iso();
     if (!view.startedAt && status !== "dismissed") view.startedAt = view.finishedAt;
     if (outcome.error) view.error = outcome.error;
-    if (outcome.resultJson !== undefined) {
-      record.resultJson = outcome.resultJson;
-      this.#resultChars += record.resultJson.length;
+    const { result } = outcome;
+    if (result !== undefined) {
+      record.result = result;
+      this.#resultChars += result.chars;
     }
     record.source = { items: [] };
     this.#clock.clearTimeout(record.timer);
     // Aborting frees the workers of sibling chunks still running (a shared reason: no stack trace per job).
     if (status !== "successful") record.abort.abort(FINISHED);
-    if (record.resultJson !== undefined) record.log.append("result", record.resultJson);
+    // The SSE event joins the pieces only when a client reads it: most results are never streamed as events.
+    if (result !== undefined) record.log.append("result", () => (result.pieces.length === 1 ? result.pieces[0]! : result.pieces.join("")));
     if (outcome.error) record.log.append("error", JSON.stringify(outcome.error));
     record.log.append("status", JSON.stringify(record.view));
     record.log.close();

@@ -22,6 +22,7 @@ export class CombineError extends Error {
  * acc.add(1, { ok: true, kind: "map", items: "9", count: 1 });
  * acc.add(0, { ok: true, kind: "map", items: "1,4", count: 2 });
  * acc.toJson(); // '{"kind":"map","items":[1,4,9]}'
+ * acc.toPieces(); // ['{"kind":"map","items":[', "1,4", ",", "9", "]}"]
  */
 export class ResultAccumulator {
   readonly #kind: JobKind;
@@ -59,17 +60,34 @@ export class ResultAccumulator {
     return this.#chars;
   }
 
-  /** The result as JSON text. */
-  toJson(): string {
+  /**
+   * The result as JSON text in pieces to be written one after another: a map's chunk texts are
+   * not joined, so a 10^7-item result is never copied into one string (written to a socket piece
+   * by piece, it stays at its own size in memory).
+   */
+  toPieces(): string[] {
     switch (this.#kind) {
       case "map":
-      case "filter":
-        return `{"kind":"${this.#kind}","items":[${this.#parts.filter((part) => part !== undefined).join(",")}]}`;
+      case "filter": {
+        const pieces = [`{"kind":"${this.#kind}","items":[`];
+        for (const part of this.#parts) {
+          if (part === undefined) continue;
+          if (pieces.length > 1) pieces.push(",");
+          pieces.push(part);
+        }
+        pieces.push("]}");
+        return pieces;
+      }
       case "fold":
-        return JSON.stringify({ kind: "fold", value: this.#folded } satisfies JobResult);
+        return [JSON.stringify({ kind: "fold", value: this.#folded } satisfies JobResult)];
       case "mapreduce":
-        return JSON.stringify({ kind: "mapreduce", entries: [...this.#groups.values()].sort((a, b) => compareKeys(a[0], b[0])) } satisfies JobResult);
+        return [JSON.stringify({ kind: "mapreduce", entries: [...this.#groups.values()].sort((a, b) => compareKeys(a[0], b[0])) } satisfies JobResult)];
     }
+  }
+
+  /** The result as one JSON text (small results, tests). */
+  toJson(): string {
+    return this.toPieces().join("");
   }
 
   #combine(a: unknown, b: unknown): unknown {

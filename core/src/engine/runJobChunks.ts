@@ -59,8 +59,11 @@ export interface JobChunksRun {
   onInlineRan?(items: number, ms: number): void;
 }
 
-/** The job's result as JSON, its error, or `undefined` when `signal` stopped it. */
-export type JobChunksOutcome = { resultJson: string } | { error: Problem } | undefined;
+/**
+ * The job's result as JSON text in pieces (see {@link ResultAccumulator.toPieces}) with their
+ * total length, its error, or `undefined` when `signal` stopped it.
+ */
+export type JobChunksOutcome = { resultPieces: string[]; resultChars: number } | { error: Problem } | undefined;
 
 /**
  * Runs a job's chunks with at most `options.concurrency` in flight, combines their results, and
@@ -166,13 +169,15 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   }
   if (failure) return { error: failure };
   if (run.signal.aborted) return undefined;
-  let resultJson: string;
+  let resultPieces: string[];
   try {
-    resultJson = result.toJson();
+    resultPieces = result.toPieces();
   } catch (error) {
-    // V8 strings stop at ~512 Mi characters: a result past that cannot be built at all.
+    // V8 strings stop at ~512 Mi characters: a fold or mapreduce result past that cannot be built at all.
     if (error instanceof RangeError) return { error: tooLarge() };
     throw error;
   }
-  return resultJson.length > run.maxResultChars ? { error: tooLarge() } : { resultJson };
+  let resultChars = 0;
+  for (const piece of resultPieces) resultChars += piece.length;
+  return resultChars > run.maxResultChars ? { error: tooLarge() } : { resultPieces, resultChars };
 }

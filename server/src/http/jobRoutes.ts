@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import type { JobRequest, JobStatus } from "@polybridge/spec";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { isTerminal } from "../engine/JobEngine.js";
 import { bodyFingerprint, parsePrefer } from "@polybridge/core";
 import { tenantOf } from "./bearerAuth.js";
@@ -13,6 +13,23 @@ type IdParams = { Params: { id: string } };
 
 /** Wait answers up to this many characters are joined into one string; longer ones are streamed. */
 const STREAM_ABOVE_CHARS = 64 * 1024;
+
+/**
+ * Sends JSON text given in pieces: a small answer as one string (a stream per answer costs more
+ * than the copy), a big one streamed piece by piece, never copied into one string, so a 10^7-item
+ * result is held once (its pieces) and the socket sees one piece's bytes at a time.
+ */
+function sendJsonPieces(reply: FastifyReply, pieces: readonly string[]): FastifyReply {
+  let chars = 0;
+  for (const piece of pieces) chars += piece.length;
+  void reply.code(200).type("application/json; charset=utf-8");
+  if (chars <= STREAM_ABOVE_CHARS) return reply.send(pieces.length === 1 ? pieces[0] : pieces.join(""));
+  let length = 0;
+  for (const piece of pieces) length += Buffer.byteLength(piece);
+  // A string stream (encoding set) hands each piece to the socket as a string, encoded into memory
+  // freed as soon as it is written; Buffers would linger until a GC notices them.
+  return reply.header("content-length", length).send(Readable.from(pieces, { objectMode: false, encoding: "utf8" }));
+}
 
 /** Same body, key order ignored → same fingerprint; hashed, so a kept key costs 43 bytes, not the body. */
 function fingerprint(body: unknown): string {
@@ -38,13 +55,7 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
       if (replayed) void reply.header("idempotent-replayed", "true");
       if (isTerminal(job.status)) {
         const pieces = engine.jobWithResultJson(job.id, tenant);
-        if (pieces === undefined) return reply.code(200).send(job);
-        // A small answer is sent as one string (a stream per answer costs more than the copy);
-        // a big result is streamed between the job's JSON pieces, never copied into one string.
-        const chars = pieces.reduce((n, piece) => n + piece.length, 0);
-        if (chars <= STREAM_ABOVE_CHARS) return reply.code(200).type("application/json").send(pieces.join(""));
-        const length = pieces.reduce((n, piece) => n + Buffer.byteLength(piece), 0);
-        return reply.code(200).type("application/json").header("content-length", length).send(Readable.from(pieces, { objectMode: false }));
+        return pieces === undefined ? reply.code(200).send(job) : sendJsonPieces(reply, pieces);
       }
       return reply.code(202).header("retry-after", "1").send(job);
     },
@@ -67,6 +78,6 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
   // Results are sent as the JSON text stored when the job finished: a million items are not
   // re-serialized per request.
   app.get<IdParams>(fastifyPath("getJobResult"), { schema: routeSchema("getJobResult") }, async (request, reply) =>
-    reply.type("application/json").send(engine.resultJson(request.params.id, tenantOf(request))),
+    sendJsonPieces(reply, engine.resultPieces(request.params.id, tenantOf(request))),
   );
 }
