@@ -21,6 +21,8 @@ const BENCHMARKS = [
   { file: "primes.mjs", label: "3. primes range job speedup ÷ 2-thread calibration", limitS: 180 },
   { file: "small-job.mjs", label: "4. small jobs vs echo call", limitS: 180 },
   { file: "map-1m.mjs", label: "5. 1M-item map job vs one thread", limitS: 90 },
+  { file: "map-10m.mjs", label: "5b. 10M-item map: peak RSS ÷ result size; time vs one thread + JSON", limitS: 180 },
+  { file: "map-items.mjs", label: "5c. 1M-item map of listed items vs the same range", limitS: 120 },
   { file: "codegen.mjs", label: "6. generate (GitHub REST spec) vs openapi-typescript", limitS: 240 },
   { file: "python-primes.mjs", label: "7. Python Pool(2) vs server job", limitS: 120 },
   { file: "templates.mjs", label: "8. server templates vs reference (primes range job)", limitS: 240 },

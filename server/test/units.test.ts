@@ -33,6 +33,16 @@ describe("parseJsonBody", () => {
     expect(() => parseJsonBody("[[[1]]]", 2)).toThrow(expect.objectContaining({ code: "nesting_too_deep" }));
     expect(() => parseJsonBody("{", 2)).toThrow(ProblemError);
   });
+  it("holds the limit whether brackets are few (counted) or many (scanned), mixed [ and {, in strings or not", () => {
+    const nest = (depth: number): string => (depth === 0 ? "1" : depth % 2 ? `[${nest(depth - 1)}]` : `{"k":${nest(depth - 1)}}`);
+    expect(parseJsonBody(nest(4), 4)).toEqual({ k: [{ k: [1] }] });
+    expect(() => parseJsonBody(nest(5), 4)).toThrow(expect.objectContaining({ code: "nesting_too_deep" }));
+    // Many brackets in all (in strings and side by side), none deeper than the limit: the full scan decides.
+    const wide = JSON.stringify({ s: "[[[[{{{{", list: Array.from({ length: 50 }, (_, i) => [{ i }]) });
+    expect(parseJsonBody(wide, 4)).toEqual(JSON.parse(wide));
+    expect(() => parseJsonBody(JSON.stringify({ s: "{{{{", deep: [[[[1]]]] }), 4)).toThrow(expect.objectContaining({ code: "nesting_too_deep" }));
+    expect(parseJsonBody(JSON.stringify(Array.from({ length: 100_000 }, (_, i) => i)), 1)).toHaveLength(100_000);
+  });
 });
 
 describe("chunking", () => {
