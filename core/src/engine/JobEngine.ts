@@ -125,6 +125,8 @@ interface JobRecord {
    * texts, never joined): result and wait answers write them one after another.
    */
   result?: { pieces: readonly string[]; chars: number };
+  /** The view as JSON once the job is terminal (it no longer changes): its last status event and the wait answer. */
+  finalJson?: string;
   idempotencyKey?: string;
   timer?: unknown;
   forced?: ForcedOutcome;
@@ -360,7 +362,7 @@ export class JobEngine {
   jobWithResultJson(id: string, tenant = ""): string[] | undefined {
     const record = this.#record(id, tenant);
     if (record.result === undefined) return undefined;
-    return [`${JSON.stringify(record.view).slice(0, -1)},"result":`, ...record.result.pieces, "}"];
+    return [`${(record.finalJson ?? JSON.stringify(record.view)).slice(0, -1)},"result":`, ...record.result.pieces, "}"];
   }
 
   /** The event log of a job, for SSE. */
@@ -686,10 +688,12 @@ export class JobEngine {
     // The SSE event joins the pieces only when a client reads it: most results are never streamed as events.
     if (result !== undefined) record.log.append("result", () => (result.pieces.length === 1 ? result.pieces[0]! : result.pieces.join("")));
     if (outcome.error) record.log.append("error", JSON.stringify(outcome.error));
-    record.log.append("status", JSON.stringify(record.view));
+    const finalJson = JSON.stringify(view);
+    record.finalJson = finalJson;
+    record.log.append("status", finalJson);
     record.log.close();
     // What a finished job keeps besides its result (counted in the result budget): view and log.
-    this.#account(record, 2 * (JSON.stringify(view).length + record.log.textLength()));
+    this.#account(record, 2 * (finalJson.length + record.log.textLength()));
     this.#enforceStoreBounds(record);
     this.#running.delete(record);
     const queued = this.#queue.indexOf(record);
