@@ -159,8 +159,11 @@ export class RedisJobEngine implements JobService {
         await redis.set(idemKey, `${idempotency.fingerprint}\n${id}`);
       }
       const seq = await redis.incr(k.seq);
+      // Listed newest first by creation time, whichever node created them (the sequence number breaks ties within a millisecond).
+      view.createdAt = new Date().toISOString();
+      const score = Date.parse(view.createdAt) * 100 + (seq % 100);
       const viewJson = JSON.stringify(view);
-      await redis.pbCreate(k.job(id), k.events(id), k.source(id), k.list(tenant), k.all, jobChannel(id), viewJson, tenant, seq, idemKey ?? "", JSON.stringify(sourceOf(request)), id);
+      await redis.pbCreate(k.job(id), k.events(id), k.source(id), k.list(tenant), k.all, jobChannel(id), viewJson, tenant, score, idemKey ?? "", JSON.stringify(sourceOf(request)), id);
       await this.#queue.add("job", { id }, { jobId: id, removeOnComplete: true, removeOnFail: true });
       this.#counts.queued += 1;
       this.#emit({ type: "submitted", job: view, ...(context?.requestId === undefined ? {} : { requestId: context.requestId }) });

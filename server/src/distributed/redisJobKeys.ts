@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 
 /**
  * Where the Redis job store keeps things (one namespace per Redis database): a hash per job
- * (`view`, `status`, `tenant`, `seq`, `idem`, `result`, `ev`), its event stream, its input while
+ * (`view`, `status`, `tenant`, `score`, `idem`, `result`, `ev`), its event stream, its input while
  * it runs, its chunk results while it runs, a sorted set of job ids per tenant and one of all
- * jobs (by submission sequence), one of finished jobs (by end time) and the stored result size.
+ * jobs (by creation time, in hundredths of a millisecond with the sequence number as tie-break), one of finished jobs (by end time) and the stored result size.
  *
  * @example
  * redisJobKeys.job("job_1"); // "pb:j:job_1"

@@ -46,11 +46,11 @@ redis.call('PUBLISH', ARGV[1], 'end')
 return 1`;
 
 /**
- * KEYS: job, events, source, tenant's list, all jobs. ARGV: channel, view, tenant, seq, idempotency
+ * KEYS: job, events, source, tenant's list, all jobs. ARGV: channel, view, tenant, list score, idempotency
  * key ('' for none), source JSON, id. A new job in one step: record, input, list entries, first event.
  */
 const CREATE = `${APPEND}
-redis.call('HSET', KEYS[1], 'view', ARGV[2], 'status', 'accepted', 'tenant', ARGV[3], 'seq', ARGV[4], 'idem', ARGV[5])
+redis.call('HSET', KEYS[1], 'view', ARGV[2], 'status', 'accepted', 'tenant', ARGV[3], 'score', ARGV[4], 'idem', ARGV[5])
 redis.call('SET', KEYS[3], ARGV[6])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[7])
 redis.call('ZADD', KEYS[5], ARGV[4], ARGV[7])
@@ -84,7 +84,7 @@ return 1`;
 export interface JobScripts {
   pbUpdate(job: string, events: string, channel: string, view: string, status: string, event: string, data: string, mode: string, completed: number): Promise<number>;
   pbFinish(job: string, events: string, finished: string, source: string, chunks: string, resultChars: string, channel: string, view: string, status: string, resultJson: string, errorJson: string, finishedAt: number, id: string): Promise<number>;
-  pbCreate(job: string, events: string, source: string, list: string, all: string, channel: string, view: string, tenant: string, seq: number, idempotencyKey: string, sourceJson: string, id: string): Promise<number>;
+  pbCreate(job: string, events: string, source: string, list: string, all: string, channel: string, view: string, tenant: string, score: number, idempotencyKey: string, sourceJson: string, id: string): Promise<number>;
   pbRemove(job: string, events: string, all: string, finished: string, resultChars: string, id: string, listPrefix: string): Promise<number>;
   pbChunk(job: string, chunks: string, index: number, outcome: string): Promise<number>;
 }
