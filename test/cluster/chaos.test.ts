@@ -77,7 +77,7 @@ describe("chaos: 20 mixed jobs on two API nodes, a worker and an API node SIGKIL
     }
     expect(checked).toBe(20);
     console.log(
-      `chaos: ${checked} jobs (${totalChunks} chunks) checked exactly against one process; worker SIGKILLed at ≥10 chunks, API node SIGKILLed at ≥25 chunks with ${runningAtApiKill} jobs running, Redis SIGKILLed at ${chunksAtRedisKill} chunks with ${runningAtRedisKill} jobs unfinished`,
+      `chaos: ${checked} jobs (${totalChunks} chunks) checked exactly against one process; worker SIGKILLed at ≥10 chunks, API node SIGKILLed at ≥25 chunks with ${runningAtApiKill} jobs running (${cluster.serve.output().match(/taken over/g)?.length ?? 0} orchestrations taken over), Redis SIGKILLed at ${chunksAtRedisKill} chunks with ${runningAtRedisKill} jobs unfinished`,
     );
     for (const log of cluster.logs()) expect(log).not.toMatch(/MaxListenersExceededWarning|Unhandled error event/);
   }, 360_000);

@@ -74,17 +74,23 @@ describe("stateless API nodes", () => {
     const [stopped] = cluster.serves.splice(1, 1);
     await stopped!.stop(20_000);
     const a = contractClient(cluster.serve.url);
-    const job = await a.post("/v1/jobs", countPrimes(12_000_000, 500_000));
+    // Long enough (about 10 s on two busy cores) that it is still running when B has started.
+    const job = await a.post("/v1/jobs", countPrimes(60_000_000, 1_000_000));
     await expect.poll(async () => (await a.get(`/v1/jobs/${job.body.id}`)).body.progress.completedChunks, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(4);
     const b = contractClient((await cluster.addServe()).url);
+    expect((await b.get(`/v1/jobs/${job.body.id}`)).body.status).toBe("running");
     cluster.serve.child.kill("SIGKILL");
     await cluster.serve.exited(10_000);
     const done = await b.settle(job.body.id, 120_000);
-    expect(done.body).toMatchObject({ status: "successful", progress: { completedChunks: 24, totalChunks: 24, completedItems: 12_000_000 } });
-    expect((await b.get(`/v1/jobs/${job.body.id}/result`)).body.value).toBe(788_060);
+    expect(done.body).toMatchObject({ status: "successful", progress: { completedChunks: 60, totalChunks: 60, completedItems: 60_000_000 } });
+    expect((await b.get(`/v1/jobs/${job.body.id}/result`)).body.value).toBe(3_562_115);
     const events = parseSse(await (await fetch(`${cluster.serves.at(-1)!.url}/v1/jobs/${job.body.id}/events`)).text()).events;
     const progress = events.filter((e) => e.event === "progress").map((e) => e.data.progress.completedChunks);
     expect(progress).toEqual([...progress].sort((x, y) => x - y));
     expect(new Set(progress).size).toBe(progress.length);
+    // The chunks A finished were not run again: B reused their stored results.
+    const reused = Number(/job \S+ taken over \(its lease ran out\); (\d+) stored chunk result\(s\) reused/.exec(cluster.serves.at(-1)!.output())?.[1]);
+    expect(reused).toBeGreaterThanOrEqual(4);
+    console.log(`takeover: B reused ${reused} of 60 chunk results stored by A; result exact`);
   }, 180_000);
 });

@@ -371,6 +371,7 @@ export class RedisJobEngine implements JobService {
     if (sourceJson === null) return; // ended meanwhile (the source goes with the ending)
     const source = JSON.parse(sourceJson) as JobSource;
     const stored = new Map(Object.entries(await redis.hgetall(k.chunks(id))).map(([index, outcome]) => [Number(index), JSON.parse(outcome) as ChunkOutcome]));
+    if (status === "running") this.#opts.outage.log(`serve: job ${id} taken over (its lease ran out); ${stored.size} stored chunk result(s) reused`);
     const abort = new AbortController();
     this.#local.set(id, abort);
     const unwatch = this.#watcher.watch(id, (event) => event === "end" && abort.abort(ENDED));
