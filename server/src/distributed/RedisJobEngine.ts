@@ -9,6 +9,7 @@ import {
   runJobChunks,
   type ChunkOutcome,
   type Executor,
+  type FunctionCosts,
   type JobEngineEvent,
   type JobEngineOptions,
   type JobQuery,
@@ -108,6 +109,8 @@ export class RedisJobEngine implements JobService {
       registry: options.registry,
       maxQueuedJobs: Number.POSITIVE_INFINITY,
       jobTtlMs: Number.POSITIVE_INFINITY,
+      // As the server's in-memory engine: default chunk sizes follow the costs measured of sync calls on this node.
+      adaptiveChunks: true,
       ...(options.maxItems === undefined ? {} : { maxItems: options.maxItems }),
       ...(options.maxRangeItems === undefined ? {} : { maxRangeItems: options.maxRangeItems }),
       ...(options.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultTimeoutMs }),
@@ -127,6 +130,15 @@ export class RedisJobEngine implements JobService {
 
   get draining(): boolean {
     return this.#draining;
+  }
+
+  /**
+   * What this node measured of each function (its sync calls): default chunk sizes and sync calls
+   * run on this thread follow it. Orchestrations run every chunk of a non-`inline` function on the
+   * workers, where one that loops forever cannot freeze an API node.
+   */
+  get costs(): FunctionCosts | undefined {
+    return this.#validator.costs;
   }
 
   /** Whole-cluster figures, refreshed every second: orchestrations waiting and running, jobs kept. */

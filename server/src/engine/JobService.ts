@@ -1,5 +1,5 @@
 import type { Job, JobRequest } from "@polybridge/spec";
-import type { JobQuery, LoggedEvent, Submission } from "@polybridge/core/engine";
+import type { FunctionCosts, JobQuery, LoggedEvent, Submission } from "@polybridge/core/engine";
 
 /** What may come back at once or after a round trip (the in-memory engine answers at once, a Redis store after one). */
 type Maybe<T> = T | Promise<T>;
@@ -22,6 +22,8 @@ export interface JobEventFeed {
  */
 export interface JobService {
   readonly draining: boolean;
+  /** Measured cost of each function (default chunk sizes, sync calls run on this thread), when the store measures. */
+  readonly costs: FunctionCosts | undefined;
   counts(): { queued: number; running: number; stored: number };
   storeUsage(): { resultChars: number; storedBytes: number };
   submit(request: JobRequest, idempotency?: { key: string; fingerprint: string }, tenant?: string, forced?: undefined, context?: { requestId?: string }): Maybe<Submission>;
