@@ -18,12 +18,16 @@ const CLIENTS = envNumber("CLIENTS", 16);
 const small = { kind: "map", function: "isPrime", input: { items: [1, 2, 3, 4, 5, 6, 7, 8] } };
 const tiny = JSON.stringify({ kind: "map", function: "square", input: { items: [1, 2, 3] } });
 
+/** Clusters still up, by their exit promise: stopped with SIGTERM (cluster.mjs then stops its own children) if the bench fails. */
+const running = new Map();
+
 /** Starts scripts/cluster.mjs with `apiNodes` API nodes; resolves with its URL and a stop(). */
 function startCluster(apiNodes) {
   const child = spawn(process.execPath, [join(ROOT, "scripts/cluster.mjs"), "--api-nodes", String(apiNodes)], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  process.once("exit", () => child.kill("SIGKILL"));
+  running.set(child, exited);
+  void exited.then(() => running.delete(child));
   return new Promise((resolve, reject) => {
     child.stdout.on("data", (data) => {
       output += data.toString();
@@ -69,22 +73,31 @@ async function submitRate(url) {
   return SUBMITS / ((performance.now() - started) / 1000);
 }
 
-const embedded = await startServer({ port: 0, workers: 2 });
-const two = await startCluster(2);
-for (let i = 0; i < 20; i++) await Promise.all([smallRoundTrip(embedded.url), smallRoundTrip(two.url)]); // warm-up
-const times = { embedded: [], lb: [] };
-for (let i = 0; i < SMALL; i++) {
-  times.embedded.push(await smallRoundTrip(embedded.url));
-  times.lb.push(await smallRoundTrip(two.url));
+const measured = {};
+try {
+  const embedded = await startServer({ port: 0, workers: 2 });
+  const two = await startCluster(2);
+  for (let i = 0; i < 20; i++) await Promise.all([smallRoundTrip(embedded.url), smallRoundTrip(two.url)]); // warm-up
+  const times = (measured.times = { embedded: [], lb: [] });
+  for (let i = 0; i < SMALL; i++) {
+    times.embedded.push(await smallRoundTrip(embedded.url));
+    times.lb.push(await smallRoundTrip(two.url));
+  }
+  await submitRate(two.url); // warm-up
+  measured.rateTwo = await submitRate(two.url);
+  await two.stop();
+  const one = await startCluster(1);
+  await submitRate(one.url);
+  measured.rateOne = await submitRate(one.url);
+  await one.stop();
+  await embedded.close(1_000);
+} catch (error) {
+  console.error(error);
+  for (const child of running.keys()) child.kill("SIGTERM");
+  await Promise.all(running.values());
+  process.exit(1);
 }
-await submitRate(two.url); // warm-up
-const rateTwo = await submitRate(two.url);
-await two.stop();
-const one = await startCluster(1);
-await submitRate(one.url);
-const rateOne = await submitRate(one.url);
-await one.stop();
-await embedded.close(1_000);
+const { times, rateOne, rateTwo } = measured;
 
 report({
   name: `small job (map isPrime, 8 items) with Prefer: wait, ${SMALL} sequential: through HAProxy to 2 API nodes (Redis job store + BullMQ) vs embedded`,

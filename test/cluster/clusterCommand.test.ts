@@ -31,8 +31,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill("SIGKILL");
+  // SIGTERM, so the script stops its own children (a SIGKILLed script would leave them running).
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
     await exited;
   }
 });
