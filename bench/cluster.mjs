@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Scale-out through Redis + BullMQ (one `serve --redis` engine in this process, two
+// Scale-out through Redis + BullMQ (one `serve --redis` engine in this process, jobs in Redis, two
 // `polybridge worker --workers 1` processes, a private redis-server with AOF on) vs the embedded
 // server (a 2-thread pool), in the same run; two result lines:
 // 1. the primes below 16,000,000 as a fold range job, same chunk size: ratio = scale-out time /
@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "@polybridge/server";
-import { BullMQExecutor } from "@polybridge/server/distributed";
+import { BullMQExecutor, RedisJobEngine } from "@polybridge/server/distributed";
 import { ROOT, envNumber, median, report, round, spread } from "./lib/common.mjs";
 
 const N = envNumber("PRIMES_BELOW", 16_000_000);
@@ -60,7 +60,8 @@ await Promise.all(workersUp);
 
 const executor = new BullMQExecutor({ redisUrl: url, parallelism: 2 });
 await executor.ready();
-const scaled = await startServer({ port: 0, executor });
+// As `serve --redis` runs: jobs in Redis too, orchestrated under a lease.
+const scaled = await startServer({ port: 0, executor, jobStore: (engine) => RedisJobEngine.start({ ...engine, redisUrl: url, outage: executor.outage }) });
 const embedded = await startServer({ port: 0, workers: 2 });
 
 async function timeJob(server) {

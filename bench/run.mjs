@@ -27,6 +27,7 @@ const BENCHMARKS = [
   { file: "python-primes.mjs", label: "7. Python Pool(2) vs server job", limitS: 120 },
   { file: "templates.mjs", label: "8. server templates vs reference (primes range job)", limitS: 240 },
   { file: "cluster.mjs", label: "9. Redis + BullMQ workers vs embedded (primes range job; small Prefer: wait job)", limitS: 300 },
+  { file: "cluster-lb.mjs", label: "10. npm run cluster through HAProxy (small Prefer: wait job vs embedded; submits/s 2 API nodes vs 1)", limitS: 300 },
 ];
 
 function run(script, limitS) {

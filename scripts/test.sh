@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # System packages the end-to-end tests need (Debian): installed once, one after the other, so
 # parallel test files never race for the dpkg lock. Each script is a no-op when all is present.
-echo "== system packages (redis-server, erlang, chromium, mypy)"
+echo "== system packages (redis-server, haproxy, erlang, chromium, mypy)"
 bash scripts/ensure-redis.sh
+bash scripts/ensure-haproxy.sh
 bash scripts/ensure-erlang.sh
 bash scripts/ensure-chromium.sh
 bash scripts/ensure-mypy.sh

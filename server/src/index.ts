@@ -3,6 +3,7 @@ export { polybridgePlugin, type PolybridgePluginOptions } from "./http/polybridg
 export { clientErrorHandler } from "./http/clientErrorHandler.js";
 export { bearerAuth, readAuthEnv, readTokensFile, parseOpenGroups, tenantOf, type AuthSettings, type OpenGroup } from "./http/bearerAuth.js";
 export { JobEngine, isTerminal, type JobEngineOptions, type Submission } from "./engine/JobEngine.js";
+export type { JobService, JobEventFeed } from "./engine/JobService.js";
 export { LocalExecutor, type LocalExecutorOptions } from "./engine/LocalExecutor.js";
 export { runChunk, runCall } from "@polybridge/core/engine";
 export {

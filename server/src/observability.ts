@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Executor, JobEngineEvent } from "@polybridge/core/engine";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
-import type { JobEngine } from "./engine/JobEngine.js";
+import type { JobService } from "./engine/JobService.js";
 import { lazyChildLogger } from "./http/lazyChildLogger.js";
 import { ServerMetrics, type PoolStats } from "./metrics/ServerMetrics.js";
 
@@ -73,7 +73,7 @@ export class Observability {
    * Hooks into the app, first of all its hooks (so even a 401 carries the id): `X-Request-Id` on
    * every response, one `debug` line per answered request, request durations, and `GET /metrics`.
    */
-  attach(app: FastifyInstance, engine: JobEngine, executor: Executor): void {
+  attach(app: FastifyInstance, engine: JobService, executor: Executor): void {
     this.#log = app.log;
     // Callback hooks, not async ones: they run on every request, and a promise per request costs.
     app.addHook("onRequest", (request, reply, done) => {

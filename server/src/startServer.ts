@@ -5,6 +5,7 @@ import { defaultLimits } from "@polybridge/core";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Executor } from "@polybridge/core/engine";
 import { JobEngine, type JobEngineOptions } from "./engine/JobEngine.js";
+import type { JobService } from "./engine/JobService.js";
 import { LocalExecutor } from "./engine/LocalExecutor.js";
 import type { FunctionRegistry } from "@polybridge/core/functions";
 import { builtinsModule } from "./functions/builtinsModule.js";
@@ -33,6 +34,11 @@ export interface ServerOptions extends Omit<JobEngineOptions, "executor" | "regi
   skipBuiltins?: boolean;
   /** Replace the local pool, e.g. with a distributed executor. */
   executor?: Executor;
+  /**
+   * Keep jobs elsewhere than in this process's memory (the Redis job store of `serve --redis`):
+   * called with the engine options the in-memory engine would get. Default: the in-memory engine.
+   */
+  jobStore?: (options: JobEngineOptions) => Promise<JobService>;
   /** Old-generation heap limit of each worker. Default 1024 MB. */
   maxHeapMb?: number;
   /** SSE heartbeat. Default `POLYBRIDGE_HEARTBEAT_MS` or 15 s. */
@@ -75,7 +81,8 @@ export interface RunningServer {
   url: string;
   port: number;
   app: FastifyInstance;
-  engine: JobEngine;
+  /** The in-memory {@link JobEngine}, or the store `jobStore` made. */
+  engine: JobService;
   registry: FunctionRegistry;
   /**
    * Graceful stop: new jobs get `503 shutting_down`, running ones get `graceMs` to finish
@@ -100,12 +107,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const executor = options.executor ?? new LocalExecutor({ modules, workers: options.workers, maxHeapMb: options.maxHeapMb ?? 1024 });
   const observe = new Observability({ metrics: options.metrics ?? true });
   const onEvent = options.onEvent;
-  const engine = new JobEngine({
+  const engineOptions: JobEngineOptions = {
     ...options,
     executor,
     registry,
     onEvent: onEvent ? (event) => (observe.onEvent(event), onEvent(event)) : observe.onEvent,
-  });
+  };
+  const engine: JobService = options.jobStore ? await options.jobStore(engineOptions) : new JobEngine(engineOptions);
   const bodyLimit = options.bodyLimitBytes ?? defaultLimits.bodyLimitBytes;
   const app = Fastify({
     ...Observability.fastifyOptions(options.logLevel ? { level: options.logLevel } : (options.logger ?? false)),

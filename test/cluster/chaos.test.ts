@@ -1,7 +1,7 @@
-// Chaos on the scale-out topology: 20 concurrent jobs of every kind (items and ranges) while a
-// worker is SIGKILLed mid-chunk and Redis (AOF on) is SIGKILLed and restarted; every job must end
-// with exactly the result a single-process server gives for the same request.
-// (Killing an API node is not part of it yet: jobs still live in the one API node's memory.)
+// Chaos on the scale-out topology: 20 concurrent jobs of every kind (items and ranges), submitted
+// to two API nodes, while a worker is SIGKILLed mid-chunk, one API node is SIGKILLed (its jobs are
+// taken over by the other once their lease runs out) and Redis (AOF on) is SIGKILLed and
+// restarted; every job must end with exactly the result a single-process server gives.
 import { startServer, type RunningServer } from "@polybridge/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
@@ -12,7 +12,7 @@ let cluster: ScaleOut;
 let reference: RunningServer;
 
 beforeAll(async () => {
-  [cluster, reference] = await Promise.all([startScaleOut({ aof: true, parallelism: 2, workers: 2 }), startServer({ port: 0, workers: 1 })]);
+  [cluster, reference] = await Promise.all([startScaleOut({ aof: true, parallelism: 2, workers: 2, apiNodes: 2, leaseMs: 2_000 }), startServer({ port: 0, workers: 1 })]);
 }, 120_000);
 
 afterAll(async () => {
@@ -36,12 +36,14 @@ function requests(): unknown[] {
   });
 }
 
-describe("chaos: 20 mixed jobs, a worker SIGKILLed, Redis SIGKILLed and restarted", () => {
+describe("chaos: 20 mixed jobs on two API nodes, a worker and an API node SIGKILLed, Redis SIGKILLed and restarted", () => {
   it("ends every job with the single-process result", async () => {
     const api = contractClient(cluster.serve.url);
     const local = contractClient(reference.url);
     const bodies = requests();
-    const submitted = await Promise.all(bodies.map((body) => api.post("/v1/jobs", body)));
+    const doomed = contractClient(cluster.serves[1]!.url);
+    // Half the jobs are submitted to the node that will be killed.
+    const submitted = await Promise.all(bodies.map((body, i) => (i % 2 === 0 ? api : doomed).post("/v1/jobs", body)));
     for (const reply of submitted) expect(reply.status).toBe(202);
     const ids = submitted.map((reply) => reply.body.id as string);
     const pages = () => Promise.all(ids.map((id) => api.get(`/v1/jobs/${id}`)));
@@ -51,6 +53,11 @@ describe("chaos: 20 mixed jobs, a worker SIGKILLed, Redis SIGKILLed and restarte
     await cluster.workers[0]!.kill();
     cluster.workers.push(await startWorkerProcess(cluster.redis.url, ["--workers", "1", "--lock-ms", "2000"]));
     await expect.poll(chunksDone, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(25);
+    const runningAtApiKill = (await pages()).filter((page) => page.body.status === "running").length;
+    expect(runningAtApiKill).toBeGreaterThan(0);
+    cluster.serves[1]!.child.kill("SIGKILL");
+    await cluster.serves[1]!.exited(10_000);
+    await expect.poll(chunksDone, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(40);
     // Both faults hit jobs still running, not a finished batch.
     const runningAtRedisKill = (await pages()).filter((page) => page.body.status === "running" || page.body.status === "accepted").length;
     expect(runningAtRedisKill).toBeGreaterThan(0);
@@ -69,7 +76,9 @@ describe("chaos: 20 mixed jobs, a worker SIGKILLed, Redis SIGKILLed and restarte
       checked++;
     }
     expect(checked).toBe(20);
-    console.log(`chaos: ${checked} jobs (${totalChunks} chunks) checked exactly against one process; worker SIGKILLed at ≥10 chunks, Redis SIGKILLed at ${chunksAtRedisKill} chunks with ${runningAtRedisKill} jobs unfinished`);
+    console.log(
+      `chaos: ${checked} jobs (${totalChunks} chunks) checked exactly against one process; worker SIGKILLed at ≥10 chunks, API node SIGKILLed at ≥25 chunks with ${runningAtApiKill} jobs running (${cluster.serve.output().match(/taken over/g)?.length ?? 0} orchestrations taken over), Redis SIGKILLed at ${chunksAtRedisKill} chunks with ${runningAtRedisKill} jobs unfinished`,
+    );
     for (const log of cluster.logs()) expect(log).not.toMatch(/MaxListenersExceededWarning|Unhandled error event/);
   }, 360_000);
 });

@@ -1,6 +1,6 @@
 // Redis with AOF is SIGKILLed mid-job and started again: the job resumes and ends exact; while
-// Redis is down a synchronous call is refused at once (503 problem+json with Retry-After), the
-// node keeps answering and its health says `redis: down`.
+// Redis is down a synchronous call, a job's status and a submission are refused at once (503
+// problem+json with Retry-After), the node keeps answering health, which says `redis: down`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
 import { startScaleOut, type ScaleOut } from "./startScaleOut.js";
@@ -33,7 +33,13 @@ describe("Redis with AOF restarted mid-job", () => {
     const health = await api.get("/v1/health");
     expect(health.status).toBe(200);
     expect(health.body.redis).toBe("down");
-    expect((await api.get(`/v1/jobs/${job.body.id}`)).body.status).toBe("running");
+    // Jobs live in Redis: their status is refused the same way (503, Retry-After), never a hang or a 500.
+    const status = await api.get(`/v1/jobs/${job.body.id}`);
+    expect(status.status).toBe(503);
+    expect(status.body.code).toBe("queue_full");
+    expect(Number(status.headers.get("retry-after"))).toBeGreaterThan(0);
+    const submit = await api.post("/v1/jobs", { kind: "map", function: "square", input: { items: [1] } });
+    expect(submit.status).toBe(503);
     await cluster.redis.restart();
     const done = await api.settle(job.body.id, 120_000);
     expect(done.body.status).toBe("successful");

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, type RunningServer } from "@polybridge/server";
+import { startServer, type JobEngine, type RunningServer } from "@polybridge/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
 
@@ -98,7 +98,7 @@ describe("overload and lifetime", () => {
     const client = contractClient(short.url);
     try {
       const done = await client.post("/v1/jobs", { kind: "map", function: "square", input: { items: [1] } }, wait);
-      short.engine.sweep(Date.now() + 100);
+      (short.engine as JobEngine).sweep(Date.now() + 100);
       expect((await client.get(`/v1/jobs/${done.body.id}`)).status).toBe(404);
     } finally {
       await short.close(1_000);

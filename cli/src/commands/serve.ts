@@ -11,6 +11,7 @@ export function modulesFrom(paths: string[]): string[] {
 
 interface ServeOptions {
   redis?: string;
+  leaseMs: number;
   parallelism: number;
   port: number;
   host: string;
@@ -59,6 +60,7 @@ export function addServeCommand(program: Command): void {
     .option("--job-ttl-ms <ms>", "how long finished jobs are kept", integer(1), 3_600_000)
     .option("--redis <url>", "scale out: run chunks on `polybridge worker` processes through Redis + BullMQ")
     .option("--parallelism <n>", "with --redis: worker threads of the whole fleet (default chunk sizing and concurrency)", integer(1), 8)
+    .option("--lease-ms <ms>", "with --redis: a job's orchestration lease; a dead API node's jobs are taken over after it", integer(1000), 10_000)
     .option("--max-stored-jobs <n>", "jobs kept (finished ones are evicted oldest first)", integer(1), 10_000)
     .option("--auth-token <token...>", "require Authorization: Bearer <token> (repeatable; also POLYBRIDGE_AUTH_TOKENS)")
     .option("--auth-tokens-file <file>", "tokens, one per line (also POLYBRIDGE_AUTH_TOKENS_FILE)")
@@ -75,16 +77,18 @@ export function addServeCommand(program: Command): void {
         tokens: [...env.tokens, ...(opts.authToken ?? []), ...(opts.authTokensFile ? readTokensFile(opts.authTokensFile) : [])],
         open: opts.authOpen === undefined ? [...(env.open ?? ["health" as const])] : parseOpenGroups(opts.authOpen),
       };
-      let executor: ServerOptions["executor"];
+      let scaleOut: Pick<ServerOptions, "executor" | "jobStore"> = {};
       if (opts.redis) {
         // Loaded only for scale-out: the embedded default needs no Redis client.
-        const { BullMQExecutor } = await import("@polybridge/server/distributed");
-        const queue = new BullMQExecutor({ redisUrl: opts.redis, parallelism: opts.parallelism });
+        const { BullMQExecutor, RedisJobEngine } = await import("@polybridge/server/distributed");
+        const redisUrl = opts.redis;
+        const queue = new BullMQExecutor({ redisUrl, parallelism: opts.parallelism });
         await queue.ready();
-        executor = queue;
+        // Jobs live in Redis too: any number of serve --redis nodes answer for any job.
+        scaleOut = { executor: queue, jobStore: (engine) => RedisJobEngine.start({ ...engine, redisUrl, outage: queue.outage, leaseMs: opts.leaseMs }) };
       }
       const server = await startServer({
-        ...(executor ? { executor } : {}),
+        ...scaleOut,
         port: opts.port,
         host: opts.host,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),

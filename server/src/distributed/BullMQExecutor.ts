@@ -104,6 +104,11 @@ export class BullMQExecutor implements Executor {
     await Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady()]);
   }
 
+  /** The outage log of this process's Redis clients (the Redis job store reports to it too: one line per outage). */
+  get outage(): OutageLog {
+    return this.#outage;
+  }
+
   /** True while Redis is unreachable (from the last connection error to the next ready client). */
   get redisDown(): boolean {
     return this.#outage.down;

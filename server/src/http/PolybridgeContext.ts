@@ -1,10 +1,10 @@
 import type { Executor } from "@polybridge/core/engine";
-import type { JobEngine } from "../engine/JobEngine.js";
+import type { JobService } from "../engine/JobService.js";
 import type { FunctionRegistry } from "@polybridge/core/functions";
 
 /** What the routes share. */
 export interface PolybridgeContext {
-  engine: JobEngine;
+  engine: JobService;
   executor: Executor;
   registry: FunctionRegistry;
   version: string;

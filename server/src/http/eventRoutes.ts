@@ -15,9 +15,9 @@ export function eventRoutes(app: FastifyInstance, ctx: PolybridgeContext): void 
   app.get<{ Params: { id: string }; Querystring: { heartbeatMs?: number }; Headers: { "last-event-id"?: string } }>(
     fastifyPath("streamJobEvents"),
     { schema: routeSchema("streamJobEvents") },
-    (request, reply) => {
-      const log = ctx.engine.events(request.params.id, tenantOf(request));
+    async (request, reply) => {
       const lastId = Number(request.headers["last-event-id"] ?? 0);
+      const log = await ctx.engine.events(request.params.id, tenantOf(request), lastId);
       // Headers set by hooks (CORS, rate limits) would be lost by hijacking: they go out with the stream's.
       const hooked = reply.getHeaders() as OutgoingHttpHeaders;
       reply.hijack();

@@ -47,14 +47,16 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
       const prefer = parsePrefer(request.headers.prefer, ctx.maxWaitSeconds);
       const key = request.headers["idempotency-key"];
       const tenant = tenantOf(request);
-      const { job, replayed } = engine.submit(request.body, key === undefined ? undefined : { key, fingerprint: fingerprint(request.body) }, tenant, undefined, { requestId: request.id });
-      if (prefer.waitSeconds !== undefined) await engine.wait(job.id, prefer.waitSeconds * 1000, tenant);
+      const submitted = await engine.submit(request.body, key === undefined ? undefined : { key, fingerprint: fingerprint(request.body) }, tenant, undefined, { requestId: request.id });
+      const { replayed } = submitted;
+      // The in-memory engine's job is live (wait returns it); a Redis-backed one is read again.
+      const job = prefer.waitSeconds === undefined ? submitted.job : await engine.wait(submitted.job.id, prefer.waitSeconds * 1000, tenant);
       void reply.header("location", job.links.self);
       if (prefer.waitSeconds !== undefined) void reply.header("preference-applied", `wait=${prefer.waitSeconds}`);
       else if (prefer.respondAsync) void reply.header("preference-applied", "respond-async");
       if (replayed) void reply.header("idempotent-replayed", "true");
       if (isTerminal(job.status)) {
-        const pieces = engine.jobWithResultJson(job.id, tenant);
+        const pieces = await engine.jobWithResultJson(job.id, tenant);
         return pieces === undefined ? reply.code(200).send(job) : sendJsonPieces(reply, pieces);
       }
       return reply.code(202).header("retry-after", "1").send(job);
@@ -68,7 +70,7 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
   );
 
   app.get<IdParams>(fastifyPath("getJob"), { schema: routeSchema("getJob") }, async (request, reply) => {
-    const job = engine.get(request.params.id, tenantOf(request));
+    const job = await engine.get(request.params.id, tenantOf(request));
     if (!isTerminal(job.status)) void reply.header("retry-after", "1");
     return job;
   });
@@ -78,6 +80,6 @@ export function jobRoutes(app: FastifyInstance, ctx: PolybridgeContext): void {
   // Results are sent as the JSON text stored when the job finished: a million items are not
   // re-serialized per request.
   app.get<IdParams>(fastifyPath("getJobResult"), { schema: routeSchema("getJobResult") }, async (request, reply) =>
-    sendJsonPieces(reply, engine.resultPieces(request.params.id, tenantOf(request))),
+    sendJsonPieces(reply, await engine.resultPieces(request.params.id, tenantOf(request))),
   );
 }
