@@ -495,12 +495,12 @@ describe("polybridge serve", () => {
     expect(server.output()).toContain("SIGTERM, finishing running jobs (up to 2000 ms)");
   });
 
-  it("scales out: `serve --redis --parallelism` hands chunks to `worker --redis -w -f --lock-ms --metrics-port --metrics-host`", async () => {
+  it("scales out: `serve --redis --parallelism --lease-ms` hands chunks to `worker --redis -w -f --lock-ms --metrics-port --metrics-host`", async () => {
     const redis = await startRedis();
     const processes: ServerProcess[] = [];
     const stops: Array<() => Promise<number | null>> = [];
     try {
-      const server = await startPolybridge(["serve", "--redis", redis.url, "--parallelism", "2", "--port", "0", "-f", cubeModule]);
+      const server = await startPolybridge(["serve", "--redis", redis.url, "--parallelism", "2", "--lease-ms", "5000", "--port", "0", "-f", cubeModule]);
       processes.push(server);
       const worker = await startWorker(["worker", "--redis", redis.url, "-w", "1", "-f", cubeModule, "--lock-ms", "1000", "--metrics-port", "0", "--metrics-host", "127.0.0.1"]);
       stops.push(worker.stop);
