@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCommand } from "./helpers/serverProcess.js";
-import { freePort } from "./helpers/startRedis.js";
+import { freePort } from "./helpers/freePort.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ensureErlang = join(root, "scripts", "ensure-erlang.sh");

@@ -3,11 +3,11 @@
 // to registry.npmjs.org.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { killGroup, sh, shOk } from "./run.js";
+import { freePort } from "../helpers/freePort.js";
 
 export const repoDir = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -21,18 +21,7 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * The environment for every npm/npx/node command of the tests: this process's, without what

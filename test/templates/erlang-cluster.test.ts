@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createProject } from "@polybridge/codegen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkoutTemplates } from "../helpers/templates.js";
+import { freePort } from "../helpers/freePort.js";
 import { runCommand, startServerProcess, type ServerProcess } from "../helpers/serverProcess.js";
 
 const ensureErlang = fileURLToPath(new URL("../../scripts/ensure-erlang.sh", import.meta.url));
@@ -26,15 +26,6 @@ interface Job {
   progress: { completedChunks: number; totalChunks: number };
 }
 
-/** A port nothing listens on right now (for epmd, which cannot be asked for an ephemeral one). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
