@@ -40,3 +40,14 @@ describe("adaptive chunk sizes", () => {
     expect(await chunksOfAJob(harness, 0.13)).toBe(8);
   });
 });
+
+describe("default concurrency", () => {
+  it("is the executor's parallelism, or its defaultConcurrency when it keeps more in flight (a queue)", () => {
+    const local = makeEngine();
+    expect(local.engine.submit(hundred).job.options).toMatchObject({ concurrency: 2, chunkSize: 13 });
+    const queued = makeEngine();
+    Object.defineProperty(queued.executor, "defaultConcurrency", { value: 4 });
+    // Chunk sizes still follow the threads that run them; only the chunks in flight double.
+    expect(queued.engine.submit(hundred).job.options).toMatchObject({ concurrency: 4, chunkSize: 13 });
+  });
+});

@@ -1,6 +1,6 @@
 import { startServer, type RunningServer } from "@polybridge/server";
 import { BullMQExecutor } from "@polybridge/server/distributed";
-import { Worker } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
@@ -84,6 +84,37 @@ describe("scale-out on Redis + BullMQ (polybridge serve --redis, polybridge work
       expect(executor.stats().dropped).toBeGreaterThanOrEqual(1);
     } finally {
       await rogue.close();
+      connection.disconnect();
+      await executor.close();
+    }
+  });
+
+  it("queues a chunk again when Redis forgot its entry (two sweeps in a row found none) and says so once", async () => {
+    const queueName = "forgotten-chunks";
+    const lines: string[] = [];
+    const executor = new BullMQExecutor({ redisUrl: redis.url, queueName, sweepMs: 200, log: (line) => lines.push(line) });
+    await executor.ready();
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const admin = new Queue(queueName, { connection });
+    let worker: Worker | undefined;
+    const workerConnection = connection.duplicate();
+    try {
+      const task = { kind: "fold" as const, fn: "countPrimes", offset: 0, source: { range: { start: 0, step: 1, count: 10 } } };
+      const outcome = executor.runChunk(task, new AbortController().signal);
+      // No worker yet: the entry waits; then it is lost, as in a restart of Redis without persistence.
+      await expect.poll(async () => (await admin.getWaiting()).length).toBe(1);
+      const [lost] = await admin.getWaiting();
+      await lost?.remove();
+      await expect.poll(() => executor.stats().requeued, { timeout: 5_000 }).toBe(1);
+      const [again] = await admin.getWaiting();
+      expect(again?.id).not.toBe(lost?.id);
+      worker = new Worker(queueName, async (job) => ({ id: String(job.id), token: (job.data as { token: string }).token, outcome: { ok: true, kind: "fold", value: 4 } }), { connection: workerConnection });
+      await expect(outcome).resolves.toEqual({ ok: true, kind: "fold", value: 4 });
+      expect(lines.filter((line) => /1 chunk\(s\) were lost by Redis/.test(line))).toHaveLength(1);
+    } finally {
+      await worker?.close();
+      await admin.close();
+      workerConnection.disconnect();
       connection.disconnect();
       await executor.close();
     }

@@ -43,8 +43,14 @@ export type CallOutcome = ({ ok: true; output: unknown } & ComputeTime) | { ok: 
  * function errors come back as `ok: false` outcomes.
  */
 export interface Executor {
-  /** How many chunks can run at once (default job concurrency). */
+  /** How many chunks can run at once (the basis of default chunk sizes). */
   readonly parallelism: number;
+  /**
+   * A job's default concurrency (chunks in flight at once) when it is not `parallelism`: an
+   * executor behind a queue keeps more in flight, so every worker finds its next chunk waiting
+   * when it finishes one instead of idling for a round trip through the queue.
+   */
+  readonly defaultConcurrency?: number;
   runChunk(task: ChunkTask, signal: AbortSignal): Promise<ChunkOutcome>;
   /** Runs a function once on an input already validated against its schema. */
   call(fn: string, input: unknown, signal: AbortSignal): Promise<CallOutcome>;

@@ -300,7 +300,7 @@ export class JobEngine {
       chunkSize:
         request.options?.chunkSize ??
         defaultChunkSize(total, this.#executor.parallelism, this.#registry.get(request.function)?.inline === true, this.costs?.itemMs(costKey(request))),
-      concurrency: request.options?.concurrency ?? this.#executor.parallelism,
+      concurrency: request.options?.concurrency ?? this.#executor.defaultConcurrency ?? this.#executor.parallelism,
       timeoutMs: request.options?.timeoutMs ?? this.#opts.defaultTimeoutMs,
     };
     const id = this.#opts.newId();

@@ -13,14 +13,15 @@ export interface BullMQExecutorOptions {
   redisUrl: string;
   queueName?: string;
   /**
-   * Chunks of one job in flight by default, and the basis of default chunk sizes: set it to the
-   * total worker threads of the fleet. Default 8.
+   * The total worker threads of the fleet: the basis of default chunk sizes. A job keeps twice as
+   * many chunks in flight by default (its `concurrency`), so each worker finds its next chunk
+   * already queued when it finishes one. Default 8.
    */
   parallelism?: number;
   /**
-   * How often chunks still waiting for an answer are checked in Redis: an answer whose event was
-   * missed is read from the queue, a chunk Redis lost (restart without persistence) is queued
-   * again. Default 1000 ms.
+   * How often chunks still waiting for an answer are checked in Redis: a failed entry whose event
+   * was missed fails its chunk, a chunk Redis lost (restart without persistence) is queued again.
+   * Default 1000 ms.
    */
   sweepMs?: number;
   /** Where Redis outages and dropped replies are reported (one line each). Default: stderr. */
@@ -40,12 +41,14 @@ interface Pending {
   /** The queue acknowledged the add: from then on the sweep may look the attempt up. */
   added: boolean;
   checkedAt: number;
+  /** A sweep found no queue entry for the attempt: re-queued if the next sweep finds none either. */
+  missing: boolean;
   resolve(outcome: unknown): void;
   reject(error: unknown): void;
 }
 
-/** Completed and failed chunk entries kept this long for a sweep that missed their event. */
-const KEEP_FINISHED = { age: 600 };
+/** Failed chunk entries kept this long for a sweep that missed their event. */
+const KEEP_FAILED = { age: 600 };
 
 /**
  * Runs chunks on `polybridge worker` processes on other machines, through a BullMQ queue in Redis.
@@ -53,8 +56,9 @@ const KEEP_FINISHED = { age: 600 };
  * Every attempt of a chunk gets its own queue id (`chunk.<uuid>.<attempt>`, never reused, even when
  * Redis lost its data and restarted) and a random token; the worker answers with both, and a reply
  * that does not match the attempt waiting for it is dropped, never combined. One `completed` and one
- * `failed` listener serve every chunk. A sweep reads answers whose event was missed and re-queues
- * chunks that Redis lost, so a job never waits for its timeout because of a Redis restart.
+ * `failed` listener serve every chunk; a completed entry is removed by the script that completes
+ * it (the answer travels in the event). A sweep re-queues chunks Redis lost, and those whose answer
+ * was missed, so a job never waits for its timeout because of a Redis restart.
  * A worker that dies leaves its chunk stalled; BullMQ hands it to another worker (stalled-job
  * recovery), and the engine re-runs chunks whose queue entry failed. Cancel removes waiting chunks
  * and asks the worker running one (Redis pub/sub) to abort it.
@@ -67,6 +71,7 @@ const KEEP_FINISHED = { age: 600 };
  */
 export class BullMQExecutor implements Executor {
   readonly parallelism: number;
+  readonly defaultConcurrency: number;
   readonly #queue: Queue;
   readonly #events: QueueEvents;
   readonly #clients: Redis[];
@@ -83,6 +88,8 @@ export class BullMQExecutor implements Executor {
   constructor(options: BullMQExecutorOptions) {
     const name = options.queueName ?? DEFAULT_QUEUE;
     this.parallelism = options.parallelism ?? 8;
+    // One chunk queued behind each running one hides the queue's round trip (measured in bench/cluster.mjs).
+    this.defaultConcurrency = this.parallelism * 2;
     this.#outage = new OutageLog("serve", options.log, () => this.#refuseCalls());
     this.#sweepMs = options.sweepMs ?? 1_000;
     const queueClient = redisConnection(options.redisUrl, this.#outage);
@@ -155,6 +162,7 @@ export class BullMQExecutor implements Executor {
         token: "",
         added: false,
         checkedAt: 0,
+        missing: false,
         resolve: (outcome) => (settle(), resolve(outcome)),
         reject: (error) => (settle(), reject(error)),
       };
@@ -182,11 +190,14 @@ export class BullMQExecutor implements Executor {
     entry.id = `${entry.base}.${entry.attempt}`;
     entry.token = randomUUID();
     entry.added = false;
+    entry.missing = false;
     this.#pending.set(entry.id, entry);
     const id = entry.id;
     const data: ChunkRequest = { ...entry.message, token: entry.token };
     // One attempt per queue entry: the engine decides about re-runs; stalled chunks are recovered by BullMQ itself.
-    this.#queue.add(entry.message.type, data, { jobId: id, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED }).then(
+    // A completed entry is removed by the script that completes it (its answer travels in the event):
+    // removing it afterwards cost a script, an event and ≈ a third of this node's Redis work per chunk.
+    this.#queue.add(entry.message.type, data, { jobId: id, attempts: 1, removeOnComplete: true, removeOnFail: KEEP_FAILED }).then(
       () => {
         entry.added = true;
         entry.checkedAt = Date.now();
@@ -205,8 +216,6 @@ export class BullMQExecutor implements Executor {
       return false;
     }
     entry.resolve(match.outcome);
-    // Read: nothing else needs it. A miss leaves it to removeOnComplete's age.
-    void this.#queue.remove(id).catch(() => undefined);
     return true;
   }
 
@@ -214,7 +223,11 @@ export class BullMQExecutor implements Executor {
     this.#pending.get(id)?.reject(new Error(reason));
   }
 
-  /** Looks up attempts unanswered for a sweep period: reads missed answers, re-queues lost chunks. */
+  /**
+   * Looks up attempts unanswered for a sweep period: fails those whose entry failed, re-queues those
+   * Redis lost. An attempt without an entry is re-queued only when two sweeps in a row found none:
+   * a completed entry is gone at once, and its answer may still be on its way in the event stream.
+   */
   async #sweep(): Promise<void> {
     if (this.#sweeping || this.#pending.size === 0) return;
     this.#sweeping = true;
@@ -228,16 +241,15 @@ export class BullMQExecutor implements Executor {
           entry.checkedAt = now;
           const state = await this.#queue.getJobState(id);
           if (this.#pending.get(id) !== entry) return; // answered meanwhile
-          if (state === "unknown") {
+          if (state === "unknown" && entry.missing) {
             lost++;
             this.#requeued++;
             return this.#enqueue(entry);
           }
-          if (state !== "completed" && state !== "failed") return;
+          entry.missing = state === "unknown";
+          if (state !== "failed") return;
           const job = await Job.fromId(this.#queue, id);
-          if (this.#pending.get(id) !== entry) return;
-          if (state === "failed") return entry.reject(new Error(job?.failedReason ?? "chunk failed"));
-          if (!this.#answer(id, job?.returnvalue)) this.#enqueue(entry);
+          if (this.#pending.get(id) === entry) entry.reject(new Error(job?.failedReason ?? "chunk failed"));
         }),
       );
       if (lost > 0) this.#outage.log(`serve: ${lost} chunk(s) were lost by Redis (restart without persistence?) and are queued again`);
