@@ -106,7 +106,9 @@ export function startListening(command, args, { prefix = [], env = {}, timeoutMs
 export function startServerProcess({ cores, workers, env } = {}) {
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const args = [...nodeArgs, SERVER_CLI, "serve", "--port", "0", ...(workers ? ["--workers", String(workers)] : [])];
+  // BENCH_SERVER_ARGS="--log-level warn" adds flags to every benchmark's `polybridge serve`.
+  const serveArgs = (process.env.BENCH_SERVER_ARGS ?? "").split(" ").filter(Boolean);
+  const args = [...nodeArgs, SERVER_CLI, "serve", "--port", "0", ...serveArgs, ...(workers ? ["--workers", String(workers)] : [])];
   // With taskset in front the child pid is node's own (taskset execs).
   return startListening(process.execPath, args, { prefix: pin(cores), env });
 }
