@@ -49,10 +49,15 @@ export class RedisProcess {
 
   /** Installs redis-server when missing (scripts/ensure-redis.sh), then starts it. */
   static async start(options: RedisProcessOptions = {}): Promise<RedisProcess> {
-    execFileSync("bash", [fileURLToPath(new URL("../../scripts/ensure-redis.sh", import.meta.url))], { stdio: "inherit" });
-    const redis = new RedisProcess(await freePort(), mkdtempSync(join(tmpdir(), "polybridge-redis-")), options);
+    const redis = await RedisProcess.reserve(options);
     await redis.restart();
     return redis;
+  }
+
+  /** Installs redis-server when missing and picks its port and folder, without starting it (`restart()` does). */
+  static async reserve(options: RedisProcessOptions = {}): Promise<RedisProcess> {
+    execFileSync("bash", [fileURLToPath(new URL("../../scripts/ensure-redis.sh", import.meta.url))], { stdio: "inherit" });
+    return new RedisProcess(await freePort(), mkdtempSync(join(tmpdir(), "polybridge-redis-")), options);
   }
 
   get url(): string {

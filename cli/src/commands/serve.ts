@@ -83,7 +83,9 @@ export function addServeCommand(program: Command): void {
         const { BullMQExecutor, RedisJobEngine } = await import("@polybridge/server/distributed");
         const redisUrl = opts.redis;
         const queue = new BullMQExecutor({ redisUrl, parallelism: opts.parallelism });
-        await queue.ready();
+        // Listens even when Redis is not there yet: 503 + Retry-After and health `redis: down`
+        // until it is, as in any later outage (never a node hanging before it listens).
+        await Promise.race([queue.ready(), queue.outage.whenDown()]);
         // Jobs live in Redis too: any number of serve --redis nodes answer for any job.
         scaleOut = { executor: queue, jobStore: (engine) => RedisJobEngine.start({ ...engine, redisUrl, outage: queue.outage, leaseMs: opts.leaseMs }) };
       }

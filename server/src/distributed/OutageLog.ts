@@ -21,6 +21,7 @@ export class OutageLog {
   #down = false;
   #errors = 0;
   #since = 0;
+  #downWaiters: Array<() => void> = [];
 
   constructor(
     readonly name: string,
@@ -32,6 +33,16 @@ export class OutageLog {
   /** True between a connection error and the next ready client. */
   get down(): boolean {
     return this.#down;
+  }
+
+  /**
+   * Resolves when an outage starts (at once while one lasts). Start-up waits for Redis or for
+   * this, whichever comes first: a node whose Redis is not there yet listens and answers 503
+   * instead of hanging before it listens.
+   */
+  whenDown(): Promise<void> {
+    if (this.#down) return Promise.resolve();
+    return new Promise((resolve) => this.#downWaiters.push(resolve));
   }
 
   readonly error = (error: unknown): void => {
@@ -46,6 +57,7 @@ export class OutageLog {
     this.#since = Date.now();
     const message = error instanceof Error ? error.message : String(error);
     this.log(`${this.name}: Redis unreachable (${message}); retrying quietly until it is back`);
+    for (const resolve of this.#downWaiters.splice(0)) resolve();
     this.onDown();
   };
 

@@ -119,12 +119,20 @@ export class RedisJobEngine implements JobService {
     this.#ticker = setInterval(() => void this.#tick(), TICK_MS).unref();
   }
 
-  /** Connects, then starts taking orchestrations (this node's share of the jobs). */
+  /**
+   * Connects, then takes orchestrations (this node's share of the jobs). Resolves once connected,
+   * or as soon as Redis proves unreachable: the node then serves 503 (health `redis: down`) as in
+   * any outage, and starts taking jobs when Redis is there.
+   */
   static async start(options: RedisJobEngineOptions): Promise<RedisJobEngine> {
     const engine = new RedisJobEngine(options);
-    await Promise.all([engine.#queue.waitUntilReady(), engine.#worker.waitUntilReady()]);
-    void engine.#worker.run().catch(options.outage.error);
-    await engine.#tick();
+    const connected = Promise.all([engine.#queue.waitUntilReady(), engine.#worker.waitUntilReady()]).then(async () => {
+      if (engine.#draining) return;
+      void engine.#worker.run().catch(options.outage.error);
+      await engine.#tick();
+    });
+    connected.catch(options.outage.error);
+    await Promise.race([connected, options.outage.whenDown()]);
     return engine;
   }
 

@@ -87,7 +87,11 @@ const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 /** The longest a 413 waits for the rest of a body that is still arriving. */
 const DRAIN_WAIT_MS = 1_000;
 
-/** fastify error handler: every error leaves as problem+json; 5xx are logged. */
+/**
+ * fastify error handler: every error leaves as problem+json; 5xx are logged, except 503s (busy,
+ * shutting down, Redis away: expected, retried by clients, counted in the metrics; an outage is
+ * logged once by the outage log, not once per refused request).
+ */
 export async function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   // An empty id or name (`GET /v1/jobs/`, `POST /v1/functions//call`) names no resource: 404
   // not_found as for any unknown route (docs/PROTOCOL.md), not a schema error about the segment.
@@ -96,7 +100,7 @@ export async function errorHandler(error: FastifyError, request: FastifyRequest,
     return notFoundHandler(request, reply);
   }
   const problemError = toProblemError(error);
-  if (problemError.status >= 500) request.log.error({ err: error }, "request failed");
+  if (problemError.status >= 500 && problemError.status !== 503) request.log.error({ err: error }, "request failed");
   if (problemError.code === "payload_too_large") {
     // Read and drop what arrives, and answer once the client has sent it all, or after at most
     // DRAIN_WAIT_MS (a client that announced a huge body may never send it). Answering first and
