@@ -1,6 +1,7 @@
 // `polybridge serve --redis` started before its Redis (a machine booting, a Redis being
 // replaced): the node listens at once, refuses job requests and worker calls with 503
-// problem+json and Retry-After, says `redis: down` in health, and takes jobs once Redis is there.
+// problem+json and Retry-After, says `redis: down` in health, and takes jobs once Redis is there;
+// then it sizes chunks by what its orchestrations measured on the workers.
 import { afterAll, describe, expect, it } from "vitest";
 import { contractClient } from "../helpers/contractClient.js";
 import { startServerProcess, type ServerProcess } from "../helpers/serverProcess.js";
@@ -47,4 +48,17 @@ describe("serve --redis before Redis is up", () => {
     expect(log).not.toMatch(/"level":50/);
     expect(log).not.toMatch(/Unhandled error event|MaxListenersExceededWarning/);
   }, 120_000);
+
+  it("sizes later jobs' chunks from what its orchestrations measured: a small job of a fast function becomes one chunk", async () => {
+    const api = contractClient(serve!.url);
+    const small = { kind: "map", function: "isPrime", input: { items: [1, 2, 3, 4, 5, 6, 7, 8] } };
+    const first = await api.post("/v1/jobs", small, { prefer: "wait=30" });
+    expect(first.body.result.items).toEqual([false, true, true, false, true, false, true, false]);
+    // Nothing measured of a map of isPrime yet: four chunks per worker thread (--parallelism 1).
+    expect(first.body.progress.totalChunks).toBe(4);
+    const later = await api.post("/v1/jobs", small, { prefer: "wait=30" });
+    expect(later.body.result.items).toEqual(first.body.result.items);
+    // Each chunk costs a round trip through Redis; microseconds of work go as one.
+    expect(later.body.progress.totalChunks).toBe(1);
+  }, 60_000);
 });

@@ -159,8 +159,13 @@ const randomId = (): string => `job_${globalThis.crypto.randomUUID().replaceAll(
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
 
-/** What a job's time per item depends on: its kind and functions. */
-function costKey(job: { kind: string; function: string; reducer?: string | undefined }): string {
+/**
+ * What a job's time per item depends on, its kind and functions: the key of its {@link FunctionCosts} entry.
+ *
+ * @example
+ * costKey({ kind: "fold", function: "countPrimes" }); // "fold countPrimes "
+ */
+export function costKey(job: { kind: string; function: string; reducer?: string | undefined }): string {
   return `${job.kind} ${job.function} ${job.reducer ?? ""}`;
 }
 

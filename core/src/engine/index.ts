@@ -9,7 +9,7 @@ export { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
 export { EventLog, sseFrame, type LoggedEvent } from "./EventLog.js";
 export { exceedsJsonDepth } from "./exceedsJsonDepth.js";
 export { ExecutorBusyError, type Executor, type ChunkTask, type ChunkSource, type ChunkOutcome, type CallOutcome } from "./Executor.js";
-export { JobEngine, isTerminal, type JobEngineOptions, type Submission, type ForcedOutcome, type MemoryProbe, type JobEngineEvent } from "./JobEngine.js";
+export { JobEngine, costKey, isTerminal, type JobEngineOptions, type Submission, type ForcedOutcome, type MemoryProbe, type JobEngineEvent } from "./JobEngine.js";
 export { runJobChunks, type JobChunksRun, type JobChunksOutcome } from "./runJobChunks.js";
 export { systemClock, pause, type EngineClock } from "./EngineClock.js";
 export { FunctionCosts, type FunctionCostLimits } from "./FunctionCosts.js";

@@ -4,6 +4,7 @@ import type { Job, JobRequest, JobStatus, Problem } from "@polybridge/spec";
 import { ProblemError, problem } from "@polybridge/core";
 import {
   JobEngine as CoreJobEngine,
+  costKey,
   pageNewestFirst,
   rangeCount,
   runJobChunks,
@@ -141,8 +142,8 @@ export class RedisJobEngine implements JobService {
   }
 
   /**
-   * What this node measured of each function (its sync calls): default chunk sizes and sync calls
-   * run on this thread follow it. Orchestrations run every chunk of a non-`inline` function on the
+   * What this node measured of each function (its sync calls, and the chunks of the jobs it
+   * orchestrated): default chunk sizes and sync calls run on this thread follow it. Orchestrations run every chunk of a non-`inline` function on the
    * workers, where one that loops forever cannot freeze an API node.
    */
   get costs(): FunctionCosts | undefined {
@@ -406,6 +407,7 @@ export class RedisJobEngine implements JobService {
     }, Math.max(0, remaining));
     const progress = { ...view.progress, completedChunks: 0, completedItems: 0 };
     const { chunkSize } = view.options;
+    const key = costKey(view);
     const executor: Executor = {
       parallelism: this.#opts.executor.parallelism,
       runChunk: async (task, signal) => {
@@ -431,6 +433,9 @@ export class RedisJobEngine implements JobService {
         registry: this.#opts.registry,
         maxChunkRetries: this.#opts.maxChunkRetries ?? 3,
         maxResultChars: this.#opts.maxResultChars ?? 256 * 1024 * 1024,
+        // Chunk times measured on the workers size later jobs' chunks on this node: a small job of
+        // a fast function then goes to the queue as one chunk, not one per item (≈ 2 ms each via Redis).
+        onItemCost: (itemMs) => this.costs?.measured(key, itemMs),
         ...(onEvent
           ? {
               onChunk: (e: { chunk: number; items: number; durationMs: number; inProcess: boolean }) => this.#emit({ type: "chunk", job: view, ...e }),
