@@ -39,16 +39,13 @@ export class Observability {
   }
 
   /**
-   * Fastify's settings: log lines on stdout; each request's id is its `X-Request-Id` when valid
-   * (printable, at most 128 characters), else a UUID; fastify's own two lines per request are off,
-   * {@link attach} logs one at `debug` instead, so `info` stays about the server and its jobs.
+   * Fastify's settings: each request's id is its `X-Request-Id` when valid (printable, at most 128
+   * characters), else a UUID; fastify's own two lines per request are off, {@link attach} logs one
+   * at `debug` instead, so `info` stays about the server and its jobs.
    */
   static fastifyOptions(logger: { level: LogLevel } | boolean): Pick<FastifyServerOptions, "logger" | "genReqId" | "requestIdHeader" | "disableRequestLogging" | "logController" | "childLoggerFactory"> {
     return {
-      // Lines go to process.stdout, written at once (Node writes stdout to files and pipes
-      // synchronously on Linux): pino's default asynchronous destination cost the event loop
-      // ≈ 25 µs a line in libuv's thread-pool round trips (bench/small-job.mjs, row 4d).
-      logger: logger === false ? false : { ...(logger === true ? {} : logger), stream: process.stdout },
+      logger,
       // Each request's child logger is made when it first logs (usually never at `info`).
       ...(logger === false ? {} : { childLoggerFactory: lazyChildLogger }),
       requestIdHeader: false,
