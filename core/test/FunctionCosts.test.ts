@@ -26,6 +26,17 @@ describe("FunctionCosts", () => {
     expect(costs.canInline("map f ", 1)).toBe(false);
   });
 
+  it("forgives a strike after 1,000 quick runs: pauses now and then never add up to a demotion", () => {
+    const costs = new FunctionCosts();
+    for (let i = 0; i < 8; i++) costs.measured("call f", 0.002);
+    // A GC pause or a descheduled thread every 1,500 runs, over 9,000 runs under load.
+    for (let run = 1; run <= 9_000; run++) costs.ranInline("call f", 1, run % 1_500 === 0 ? 8 : 0.003);
+    expect(costs.canInline("call f", 1)).toBe(true);
+    // A function slow on one input in a hundred is still sent back to the workers.
+    for (let run = 1; run <= 300; run++) costs.ranInline("call f", 1, run % 100 === 0 ? 8 : 0.003);
+    expect(costs.canInline("call f", 1)).toBe(false);
+  });
+
   it("smooths measurements and follows a function that becomes slow", () => {
     const costs = new FunctionCosts();
     costs.measured("k", 1);

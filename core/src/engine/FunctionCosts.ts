@@ -8,6 +8,12 @@ export interface FunctionCostLimits {
   demoteAboveMs: number;
   /** Strikes that send the function back to the workers for good. Default 3 (one can be a descheduled thread or a GC pause). */
   maxStrikes: number;
+  /**
+   * Main-thread runs within the limit that forgive one strike. Default 1,000: a GC pause or a
+   * descheduled thread now and then never adds up to a demotion over hours of load (it did within
+   * a 15 s benchmark), while a function slow on one input in a few hundred still does.
+   */
+  forgiveAfterRuns: number;
 }
 
 interface Cost {
@@ -15,6 +21,8 @@ interface Cost {
   itemMs: number;
   samples: number;
   strikes: number;
+  /** Main-thread runs within the limit since the last strike was forgiven. */
+  clean: number;
   /** Once true, never run on the main thread again. */
   demoted: boolean;
 }
@@ -39,9 +47,9 @@ function smooth(estimate: number, sample: number): number {
  *
  * Bounded: a function runs on the main thread only after `minSamples` measurements on workers,
  * only for work predicted to take at most `inlineMaxMs`, and `maxStrikes` main-thread runs longer
- * than `demoteAboveMs` send it back to the workers for the life of the process (inputs far slower
- * than the ones measured can block the event loop that many times; one slow run alone may be a
- * descheduled thread or a GC pause on a busy machine).
+ * than `demoteAboveMs` (with fewer than `forgiveAfterRuns` quick runs between them) send it back
+ * to the workers for the life of the process: inputs far slower than the ones measured can block
+ * the event loop that many times; one slow run alone may be a descheduled thread or a GC pause.
  *
  * @example
  * const costs = new FunctionCosts();
@@ -53,7 +61,7 @@ export class FunctionCosts {
   readonly #limits: FunctionCostLimits;
 
   constructor(limits: Partial<FunctionCostLimits> = {}) {
-    this.#limits = { inlineMaxMs: 0.5, minSamples: 8, demoteAboveMs: 5, maxStrikes: 3, ...limits };
+    this.#limits = { inlineMaxMs: 0.5, minSamples: 8, demoteAboveMs: 5, maxStrikes: 3, forgiveAfterRuns: 1_000, ...limits };
   }
 
   /** Smoothed ms per item of `key`, or undefined before any measurement. */
@@ -64,7 +72,7 @@ export class FunctionCosts {
   /** One measurement on a worker: `itemMs` per item (its compute time when known). */
   measured(key: string, itemMs: number): void {
     const cost = this.#costs.get(key);
-    if (!cost) this.#costs.set(key, { itemMs, samples: 1, strikes: 0, demoted: false });
+    if (!cost) this.#costs.set(key, { itemMs, samples: 1, strikes: 0, clean: 0, demoted: false });
     else {
       cost.itemMs = smooth(cost.itemMs, itemMs);
       cost.samples += 1;
@@ -83,6 +91,12 @@ export class FunctionCosts {
     if (!cost) return;
     if (ms > this.#limits.demoteAboveMs) {
       if (++cost.strikes >= this.#limits.maxStrikes) cost.demoted = true;
-    } else if (items > 0) cost.itemMs = smooth(cost.itemMs, ms / items);
+      return;
+    }
+    if (items > 0) cost.itemMs = smooth(cost.itemMs, ms / items);
+    if (cost.strikes > 0 && ++cost.clean >= this.#limits.forgiveAfterRuns) {
+      cost.strikes -= 1;
+      cost.clean = 0;
+    }
   }
 }
