@@ -178,14 +178,20 @@ function finiteCall(fn: string, output: unknown): CallOutcome {
   return found === undefined ? { ok: true, output } : { ok: false, message: nonFiniteMessage(fn, found) };
 }
 
-/** Runs one synchronous call on an input that the caller already validated. */
-export async function runCall(registry: FunctionRegistry, fn: string, input: unknown, signal: AbortSignal): Promise<CallOutcome> {
+/**
+ * Runs one synchronous call on an input that the caller already validated. `signal` may be given
+ * as a function that makes it: it is then made only if the function reads `context.signal`
+ * (most never do, and an AbortController with its timer is a measurable part of a small call).
+ */
+export async function runCall(registry: FunctionRegistry, fn: string, input: unknown, signal: AbortSignal | (() => AbortSignal)): Promise<CallOutcome> {
   const def = registry.get(fn);
   if (!def) throw new Error(`worker has no function '${fn}'`);
+  let made = typeof signal === "function" ? undefined : signal;
+  const context: FunctionContext = typeof signal === "function" ? { get signal() { return (made ??= signal()); } } : { signal };
   try {
     switch (def.kind) {
       case "unary": {
-        const out = def.run(input, { signal });
+        const out = def.run(input, context);
         const output = out instanceof Promise ? await out : out;
         const found = findNonFinite(output);
         if (found !== undefined) return { ok: false, message: nonFiniteMessage(fn, found) };
@@ -197,10 +203,10 @@ export async function runCall(registry: FunctionRegistry, fn: string, input: unk
         return finiteCall(fn, def.step(acc, item));
       }
       case "emitter":
-        return finiteCall(fn, def.run(input, { signal }));
+        return finiteCall(fn, def.run(input, context));
     }
   } catch (error) {
-    if (signal.aborted) throw error;
+    if (made?.aborted) throw error;
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -41,14 +41,24 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
 
   // The timeout is a plain timer cleared when the call ends: `AbortSignal.timeout` would keep a
   // timer (and a weakly held signal) alive for the whole timeout after every call, tens of
-  // thousands of them under load. A call whose signal fired answers call_timeout.
-  const withTimeout = async (name: string, timeoutMs: number, run: (signal: AbortSignal) => Promise<CallOutcome>): Promise<CallOutcome> => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(CALL_TIMED_OUT), timeoutMs);
+  // thousands of them under load. Signal and timer are made when first asked for (a pool call
+  // always asks; a function run here only if it reads its signal, which a synchronous one cannot
+  // honour anyway). A call whose signal fired answers call_timeout.
+  const withTimeout = async (name: string, timeoutMs: number, run: (signal: () => AbortSignal) => Promise<CallOutcome>): Promise<CallOutcome> => {
+    const started = performance.now();
+    let controller: AbortController | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const signal = (): AbortSignal => {
+      if (!controller) {
+        const made = (controller = new AbortController());
+        timer = setTimeout(() => made.abort(CALL_TIMED_OUT), Math.max(0, timeoutMs - (performance.now() - started)));
+      }
+      return controller.signal;
+    };
     try {
-      return await run(controller.signal);
+      return await run(signal);
     } catch (error) {
-      if (controller.signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
+      if (controller?.signal.aborted) throw new ProblemError("call_timeout", `${name} did not finish within ${timeoutMs} ms.`);
       throw error;
     } finally {
       clearTimeout(timer);
@@ -58,7 +68,8 @@ export function functionRoutes(app: FastifyInstance, ctx: PolybridgeContext): vo
   // A worker that dies under a call (killed by a cancel racing it, out of heap) is replaced; the
   // call is re-run like a job's chunk would be, since functions are pure.
   const onPool = (name: string, input: unknown, timeoutMs: number): Promise<CallOutcome> =>
-    withTimeout(name, timeoutMs, async (signal) => {
+    withTimeout(name, timeoutMs, async (makeSignal) => {
+      const signal = makeSignal();
       for (let attempt = 1; ; attempt++) {
         try {
           return await executor.call(name, input, signal);
