@@ -59,7 +59,7 @@ export function addServeCommand(program: Command): void {
     .option("--max-queued-jobs <n>", "jobs waiting before submissions get 503", integer(0), 256)
     .option("--job-ttl-ms <ms>", "how long finished jobs are kept", integer(1), 3_600_000)
     .option("--redis <url>", "scale out: run chunks on `polybridge worker` processes through Redis + BullMQ")
-    .option("--parallelism <n>", "with --redis: worker threads of the whole fleet (default chunk sizing and concurrency)", integer(1), 8)
+    .option("--parallelism <n>", "with --redis: worker threads of the whole fleet (default chunk sizes; a job keeps twice as many chunks in flight)", integer(1), 8)
     .option("--lease-ms <ms>", "with --redis: a job's orchestration lease; a dead API node's jobs are taken over after it", integer(1000), 10_000)
     .option("--max-stored-jobs <n>", "jobs kept (finished ones are evicted oldest first)", integer(1), 10_000)
     .option("--auth-token <token...>", "require Authorization: Bearer <token> (repeatable; also POLYBRIDGE_AUTH_TOKENS)")
