@@ -142,10 +142,18 @@ function pathOf(client: ApiClient, op: OperationSpec, args: RawArgs, extra: Read
 }
 
 /** The success media types the operation declares, else JSON. */
+/** Accept headers by operation: an operation's descriptor never changes, and this ran on every call (≈ 2 µs). */
+const accepts = new WeakMap<OperationSpec, string>();
+
 function acceptOf(op: OperationSpec): string {
-  const types = new Set<string>();
-  for (const [status, content] of Object.entries(op.responses)) if (status.startsWith("2")) for (const type of Object.keys(content)) types.add(type);
-  return types.size === 0 ? "application/json" : [...types].join(", ");
+  let accept = accepts.get(op);
+  if (accept === undefined) {
+    const types = new Set<string>();
+    for (const [status, content] of Object.entries(op.responses)) if (status.startsWith("2")) for (const type of Object.keys(content)) types.add(type);
+    accept = types.size === 0 ? "application/json" : [...types].join(", ");
+    accepts.set(op, accept);
+  }
+  return accept;
 }
 
 function encodeBody(op: OperationSpec, body: unknown): string | undefined {
