@@ -363,6 +363,26 @@ describe("polybridge generate functions and generate server", () => {
     const base = await polybridge(["generate", "server", "--spec", "openapi.yaml", "--out", ".", "--base-spec", join(root, "spec", "openapi.yaml"), "--check"], { cwd: project });
     expect([base.code, base.stdout]).toEqual([0, check.stdout]);
   });
+
+  it("`generate functions` reads the catalogue of a server started with tokens: --token or POLYBRIDGE_TOKEN", async () => {
+    const guarded = await startServer({ port: 0, workers: 1, auth: { tokens: ["t1"] } });
+    try {
+      const dir = await folder("functions-token");
+      const refused = await polybridge(["generate", "functions", "--from", guarded.url, "--out", "src/gen/functions.ts"], { cwd: dir });
+      expectOneLineError(refused, /^polybridge generate functions: GET .*\/v1\/functions answered 401: the server wants a token \(--token, or POLYBRIDGE_TOKEN\)$/m);
+      const typed = await polybridge(["generate", "functions", "--from", guarded.url, "--token", "t1", "--out", "src/gen/functions.ts"], { cwd: dir });
+      expect(typed.code, typed.stderr).toBe(0);
+      expect(await readFile(join(dir, "src", "gen", "functions.ts"), "utf8")).toMatch(/square/);
+      const python = await polybridge(["generate", "functions", "--from", guarded.url, "--lang", "python", "--out", "compute_client.py"], { cwd: dir, env: { POLYBRIDGE_TOKEN: "t1" } });
+      expect(python.code, python.stderr).toBe(0);
+      for (const [lang, out] of [["ts", "src/gen/functions.ts"], ["python", "compute_client.py"]]) {
+        const check = await polybridge(["generate", "functions", "--from", guarded.url, "--lang", lang!, "--out", out!, "--check"], { cwd: dir, env: { POLYBRIDGE_TOKEN: "t1" } });
+        expect(check.code, check.stderr).toBe(0);
+      }
+    } finally {
+      await guarded.close(1_000);
+    }
+  });
 });
 
 describe("polybridge new", () => {

@@ -17,6 +17,8 @@ export interface GenerateFunctionsOptions {
   out: string;
   /** Write nothing; report in `drifted` whether the file differs. */
   check?: boolean;
+  /** Bearer token for a server started with tokens (its catalogue is not open to anonymous callers). */
+  token?: string;
   /** Inject `fetch` (tests); defaults to the global one. */
   fetch?: typeof globalThis.fetch;
 }
@@ -40,15 +42,15 @@ export interface CatalogueEntry {
  * // then: const client = createClient<Functions>({ baseUrl });
  */
 export async function generateFunctions(options: GenerateFunctionsOptions): Promise<GenerateResult> {
-  const entries = parseCatalogue(await readCatalogue(options.from, options.fetch ?? globalThis.fetch), options.from);
+  const entries = parseCatalogue(await readCatalogue(options.from, options.fetch ?? globalThis.fetch, options.token), options.from);
   const text = await renderFunctions(entries);
   const file = options.out.endsWith(".ts") ? options.out : `${options.out.replace(/\/$/, "")}/functions.ts`;
   // One file into a folder others generate into too: it never removes anything.
   return writeFiles(dirname(file), new Map([[basename(file), text]]), options.check ?? false, () => false);
 }
 
-/** Reads a catalogue: `GET {from}/v1/functions`, or a saved answer from a file. Errors name the source. */
-export async function readCatalogue(from: string, fetchImpl: typeof globalThis.fetch): Promise<unknown> {
+/** Reads a catalogue: `GET {from}/v1/functions` (with `token` as a bearer token), or a saved answer from a file. Errors name the source. */
+export async function readCatalogue(from: string, fetchImpl: typeof globalThis.fetch, token?: string): Promise<unknown> {
   if (!/^https?:\/\//i.test(from)) {
     let text: string;
     try {
@@ -66,11 +68,13 @@ export async function readCatalogue(from: string, fetchImpl: typeof globalThis.f
   const url = /\/v1\/functions\/?$/.test(from) ? from : `${from.replace(/\/+$/, "")}/v1/functions`;
   let res: Response;
   try {
-    res = await fetchImpl(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(30_000) });
+    const headers: Record<string, string> = { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    res = await fetchImpl(url, { headers, signal: AbortSignal.timeout(30_000) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`cannot fetch ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
   }
+  if (res.status === 401) throw new Error(`GET ${url} answered 401: the server wants a token (--token, or POLYBRIDGE_TOKEN)`);
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
   try {
     return (await res.json()) as unknown;

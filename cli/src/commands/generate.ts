@@ -62,13 +62,14 @@ export function addGenerateCommand(program: Command): void {
         .choices(["ts", "python"])
         .default("ts"),
     )
+    .addOption(new Option("--token <token>", "bearer token, for a server started with tokens").env("POLYBRIDGE_TOKEN"))
     .option("--check", "write nothing; exit 1 if the file differs")
-    .action(async (opts: { from: string; out: string; lang: "ts" | "python"; check?: boolean }) => {
+    .action(async (opts: { from: string; out: string; lang: "ts" | "python"; token?: string; check?: boolean }) => {
       const codegen = await import("@polybridge/codegen");
       const check = opts.check ?? false;
       const generate = opts.lang === "python" ? codegen.generatePythonClient : codegen.generateFunctions;
       const command = `polybridge generate functions --from ${opts.from}${opts.lang === "ts" ? "" : " --lang python"} --out ${opts.out}`;
-      report(await generate({ from: opts.from, out: opts.out, check }), check, command);
+      report(await generate({ from: opts.from, out: opts.out, check, ...(opts.token ? { token: opts.token } : {}) }), check, command);
     });
 
   generateCommand

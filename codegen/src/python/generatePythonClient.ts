@@ -13,6 +13,8 @@ export interface GeneratePythonClientOptions {
   out: string;
   /** Write nothing; report in `drifted` whether the file differs. */
   check?: boolean;
+  /** Bearer token for a server started with tokens. */
+  token?: string;
   /** Inject `fetch` (tests); defaults to the global one. */
   fetch?: typeof globalThis.fetch;
 }
@@ -32,7 +34,7 @@ const RUNTIME = new URL("../../src/python/runtime.py", import.meta.url);
  * // then: from compute_client import Client; Client("http://127.0.0.1:8080").functions.square(3)
  */
 export async function generatePythonClient(options: GeneratePythonClientOptions): Promise<GenerateResult> {
-  const entries = parseCatalogue(await readCatalogue(options.from, options.fetch ?? globalThis.fetch), options.from);
+  const entries = parseCatalogue(await readCatalogue(options.from, options.fetch ?? globalThis.fetch, options.token), options.from);
   const header = generatedHeader("the function catalogue (GET /v1/functions)").replace(/^\/\//, "#");
   const text = renderPythonClient(entries, await readFile(RUNTIME, "utf8"), header);
   const file = options.out.endsWith(".py") ? options.out : `${options.out.replace(/\/$/, "")}/compute_client.py`;
