@@ -507,11 +507,19 @@ describe("polybridge serve", () => {
       });
       expect(await call.json()).toMatchObject({ output: 27 });
       expect((await fetch(`${server.url}/v1/jobs`)).status).toBe(401);
+      const job = await fetch(`${server.url}/v1/jobs`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer t-flag", prefer: "wait=10" },
+        body: '{"kind": "map", "function": "cube", "input": {"items": [2]}}',
+      });
+      expect(await job.json()).toMatchObject({ status: "successful", result: { items: [8] } });
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    // --log is --log-level debug: one JSON line per request, with its request id.
+    // --log is --log-level debug: one JSON line per request, with its request id, and a job's submission besides its end.
     expect(server.output()).toMatch(/^\{.*"reqId":.*"msg":"request completed"/m);
+    expect(server.output()).toMatch(/^\{"level":20,.*"function":"cube".*"msg":"job submitted"/m);
+    expect(server.output()).toMatch(/^\{"level":30,.*"function":"cube".*"status":"successful".*"msg":"job finished"/m);
     expect(server.output()).toContain("SIGTERM, finishing running jobs (up to 2000 ms)");
   });
 

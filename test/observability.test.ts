@@ -63,17 +63,21 @@ describe("polybridge serve --log-level info: request ids, logs and /metrics", ()
     expect((await fetch(`${server!.url}/v1/health`, { headers: { "x-request-id": "y".repeat(128) } })).headers.get("x-request-id")).toBe("y".repeat(128));
   });
 
-  it("carries the request id into the job's log lines (submitted and finished, with the job id)", async () => {
+  it("logs one line per job at info, when it ends, with the request id, what the job was and how it went", async () => {
     const res = await submit({ kind: "map", function: "square", input: { items: [1, 2, 3] } }, { "x-request-id": "job-req-1" });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("job-req-1");
     const job = (await res.json()) as { id: string; status: string };
     expect(job.status).toBe("successful");
-    await expect.poll(() => logLines().filter((l) => l.jobId === job.id).map((l) => l.msg), { timeout: 5_000 }).toEqual(["job submitted", "job finished"]);
-    const [submitted, finished] = logLines().filter((l) => l.jobId === job.id);
-    expect(submitted).toMatchObject({ level: 30, reqId: "job-req-1", kind: "map", function: "square", totalItems: 3 });
-    expect(finished).toMatchObject({ level: 30, reqId: "job-req-1", kind: "map", status: "successful" });
+    await expect.poll(() => logLines().filter((l) => l.jobId === job.id).map((l) => l.msg), { timeout: 5_000 }).toEqual(["job finished"]);
+    const [finished] = logLines().filter((l) => l.jobId === job.id);
+    expect(finished).toMatchObject({ level: 30, reqId: "job-req-1", kind: "map", function: "square", totalItems: 3, totalChunks: 1, status: "successful" });
     expect(finished?.durationMs).toBeTypeOf("number");
+    const failed = (await (await submit({ kind: "fold", function: "sum", input: { items: [1, "x"] } }, { "x-request-id": "job-req-2" })).json()) as { id: string; status: string };
+    expect(failed.status).toBe("failed");
+    await expect.poll(() => logLines().filter((l) => l.jobId === failed.id), { timeout: 5_000 }).toEqual([
+      expect.objectContaining({ level: 30, msg: "job finished", reqId: "job-req-2", kind: "fold", function: "sum", status: "failed", errorCode: "item_failed" }),
+    ]);
     // info does not log every request (debug does).
     expect(logLines().some((l) => l.msg === "request completed")).toBe(false);
   });

@@ -152,6 +152,34 @@ describe("progress and the event log", () => {
     expect(log.since(all.at(-1)!.id)).toEqual([]);
   });
 
+  it("events first read after the job ended still show the job as it was when each was logged", async () => {
+    const { engine, executor, clock } = makeEngine();
+    const { job } = engine.submit(squares([1, 2, 3], 2, 1));
+    const log = engine.events(job.id);
+    const unread: LoggedEvent[] = [];
+    log.subscribe((event) => event && unread.push(event)); // keeps events without reading them
+    await clock.advance(7);
+    await executor.calls[0]!.complete();
+    await settle();
+    await clock.advance(7);
+    await executor.calls[1]!.complete();
+    await settle();
+    expect(job.status).toBe("successful");
+    expect(new Set([job.createdAt, job.startedAt, job.finishedAt]).size).toBeGreaterThan(1);
+    const all = log.since(0);
+    // Byte for byte what JSON.stringify of the live job gave at each moment (same key order).
+    const { startedAt, finishedAt: _finishedAt, ...accepted } = job;
+    const zero = { ...job.progress, completedChunks: 0, completedItems: 0 };
+    expect(all[0]!.data).toBe(JSON.stringify({ ...accepted, status: "accepted", progress: zero }));
+    expect(all[1]!.data).toBe(JSON.stringify({ ...accepted, status: "running", progress: zero, startedAt }));
+    expect(unread.filter((e) => e.event === "progress").map((e) => JSON.parse(e.data))).toEqual([
+      { jobId: job.id, progress: { completedChunks: 1, totalChunks: 2, completedItems: 2, totalItems: 3 } },
+      { jobId: job.id, progress: { completedChunks: 2, totalChunks: 2, completedItems: 3, totalItems: 3 } },
+    ]);
+    expect(all.at(-1)!.data).toBe(JSON.stringify(job));
+    expect(all[0]!.data).toBe(log.since(0)[0]!.data); // read twice, same text
+  });
+
   it("a failed job's log ends with its error, then the failed status", async () => {
     const { engine, executor } = makeEngine();
     const { job } = engine.submit({ kind: "map", function: "fail", input: { items: [1, -2] }, options: { chunkSize: 1, concurrency: 1 } });

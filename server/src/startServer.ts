@@ -53,7 +53,7 @@ export interface ServerOptions extends Omit<JobEngineOptions, "executor" | "regi
   maxWaitSeconds?: number;
   /** fastify's logger (pino), at `info`. Default off. */
   logger?: boolean;
-  /** Logs JSON lines (pino) at this level (implies `logger`): `info` = start-up, each job submitted and finished, errors; `debug` adds one line per request. */
+  /** Logs JSON lines (pino) at this level (implies `logger`): `info` = start-up, one line per job when it ends, errors; `debug` adds a line per job submitted and one per request. */
   logLevel?: LogLevel;
   /** `GET /metrics` in Prometheus text format (prom-client). Default true. */
   metrics?: boolean;

@@ -21,7 +21,16 @@ describe("parsePrefer", () => {
     ["respond-async, wait=500", { respondAsync: true, waitSeconds: 60 }],
     ['wait="7"; foo', { respondAsync: false, waitSeconds: 7 }],
     ["wait=-1, handling=lenient", { respondAsync: false }],
+    [["wait=3", "respond-async"], { respondAsync: true, waitSeconds: 3 }],
   ])("%s", (header, expected) => expect(parsePrefer(header, 60)).toEqual(expected));
+
+  it("caps by each call's maximum, though answers are remembered per header text", () => {
+    expect(parsePrefer("wait=50", 60)).toEqual({ respondAsync: false, waitSeconds: 50 });
+    expect(parsePrefer("wait=50", 10)).toEqual({ respondAsync: false, waitSeconds: 10 });
+    expect(parsePrefer("wait=50", 60)).toEqual({ respondAsync: false, waitSeconds: 50 });
+    // More distinct headers than the memo keeps: each still parses.
+    for (let n = 0; n < 600; n++) expect(parsePrefer(`wait=${n % 61}, x=${n}`, 60).waitSeconds).toBe(n % 61);
+  });
 });
 
 describe("parseJsonBody", () => {

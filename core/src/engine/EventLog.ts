@@ -8,6 +8,28 @@ export interface LoggedEvent {
 
 type Listener = (event: LoggedEvent | null) => void;
 
+/** An event whose text is made when first read, then kept. */
+class LazyEvent implements LoggedEvent {
+  #data: string | (() => string);
+
+  constructor(
+    readonly id: number,
+    readonly event: LoggedEvent["event"],
+    data: () => string,
+  ) {
+    this.#data = data;
+  }
+
+  get read(): boolean {
+    return typeof this.#data === "string";
+  }
+
+  get data(): string {
+    if (typeof this.#data !== "string") this.#data = this.#data();
+    return this.#data;
+  }
+}
+
 /**
  * One event as `text/event-stream` text (the server's and the mocks' framing).
  *
@@ -34,13 +56,15 @@ export class EventLog {
   }
 
   /**
-   * Logs an event. `data` may be a function giving the text when a listener or a replay reads
-   * it (a big result is then not kept twice: once in pieces, once joined).
+   * Logs an event. `data` may be a function giving the text when a listener or a replay first
+   * reads it: a big result is then not kept twice (once in pieces, once joined), and the events of
+   * a job nobody watches are never serialized. It is called at most once, unless it gives a
+   * `result` (kept as pieces, joined again for each reader).
    */
   append(event: LoggedEvent["event"], data: string | (() => string)): void {
     if (this.#closed) return;
     const id = this.#nextId++;
-    const entry: LoggedEvent = typeof data === "string" ? { id, event, data } : { id, event, get data() { return data(); } };
+    const entry: LoggedEvent = typeof data === "string" ? { id, event, data } : event === "result" ? { id, event, get data() { return data(); } } : new LazyEvent(id, event, data);
     const last = this.#events.at(-1);
     if (event === "progress" && last?.event === "progress") this.#events[this.#events.length - 1] = entry;
     else this.#events.push(entry);
@@ -54,10 +78,15 @@ export class EventLog {
     this.#listeners.clear();
   }
 
-  /** Characters of logged event data, `result` events left out (their text is the job's stored result). */
-  textLength(): number {
+  /**
+   * Characters of logged event data, `result` events left out (their text is the job's stored
+   * result); an event not serialized yet counts as `unreadChars` (it is not serialized for this).
+   */
+  textLength(unreadChars = 0): number {
     let chars = 0;
-    for (const e of this.#events) if (e.event !== "result") chars += e.data.length + 16;
+    for (const e of this.#events) {
+      if (e.event !== "result") chars += (e instanceof LazyEvent && !e.read ? unreadChars : e.data.length) + 16;
+    }
     return chars;
   }
 

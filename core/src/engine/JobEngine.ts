@@ -180,6 +180,16 @@ function adaptiveHooks(costs: FunctionCosts, key: string, mayRunHere: boolean): 
   };
 }
 
+/**
+ * A job's `status` event as it was when the job entered `status` (`accepted` or `running`), made
+ * from its view later: only a client reading the event pays for the text. Until then nothing has
+ * run, so the progress was zero and it had no end; an accepted job had not started either.
+ */
+function statusJson(view: Job, status: "accepted" | "running"): string {
+  const progress = { ...view.progress, completedChunks: 0, completedItems: 0 };
+  return JSON.stringify({ ...view, status, progress, ...(status === "accepted" ? { startedAt: undefined } : {}), finishedAt: undefined, error: undefined });
+}
+
 /** True for `successful`, `failed` and `dismissed`. */
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.has(status);
@@ -218,6 +228,8 @@ export class JobEngine {
   #draining = false;
   #resultChars = 0;
   #storedBytes = 0;
+  #isoMs = Number.NaN;
+  #isoText = "";
 
   constructor(options: JobEngineOptions) {
     this.#executor = options.executor;
@@ -344,7 +356,8 @@ export class JobEngine {
     this.#jobs.set(id, record);
     this.#account(record, RECORD_OVERHEAD_BYTES + (idempotency ? 2 * (scopedKey?.length ?? 0) + 128 : 0));
     this.#enforceStoreBounds(record);
-    record.log.append("status", JSON.stringify(record.view));
+    const { view } = record;
+    record.log.append("status", () => statusJson(view, "accepted"));
     this.#emit({ type: "submitted", job: record.view, ...(record.requestId === undefined ? {} : { requestId: record.requestId }) });
     // A job forced to stay accepted never takes a running slot.
     if (outcome?.status !== "accepted") {
@@ -476,8 +489,14 @@ export class JobEngine {
     }
   }
 
+  /** Now as an ISO timestamp; a job's three timestamps often fall in the same millisecond. */
   #iso(): string {
-    return new Date(this.#clock.now()).toISOString();
+    const now = this.#clock.now();
+    if (now !== this.#isoMs) {
+      this.#isoMs = now;
+      this.#isoText = new Date(now).toISOString();
+    }
+    return this.#isoText;
   }
 
   *#ofTenant(tenant: string): Generator<JobRecord> {
@@ -608,7 +627,7 @@ export class JobEngine {
     const { view } = record;
     view.status = "running";
     view.startedAt = this.#iso();
-    record.log.append("status", JSON.stringify(record.view));
+    record.log.append("status", () => statusJson(view, "running"));
     const { forced } = record;
     // Checked before the timeout is armed: a job forced to stay running never ends (ForcedOutcome),
     // so it must not fail with job_timeout either.
@@ -625,7 +644,7 @@ export class JobEngine {
       compute: forced === undefined || (forced.status === "successful" && forced.resultJson === undefined),
       job: view,
       source: record.source,
-      signal: record.abort.signal,
+      controller: record.abort,
       executor: this.#executor,
       registry: this.#registry,
       maxChunkRetries: this.#opts.maxChunkRetries,
@@ -638,9 +657,12 @@ export class JobEngine {
           }
         : {}),
       onChunkDone: (items) => {
-        view.progress.completedChunks += 1;
-        view.progress.completedItems += items;
-        record.log.append("progress", JSON.stringify({ jobId: view.id, progress: view.progress }));
+        const { progress } = view;
+        const completedChunks = (progress.completedChunks += 1);
+        const completedItems = (progress.completedItems += items);
+        record.log.append("progress", () =>
+          JSON.stringify({ jobId: view.id, progress: { completedChunks, totalChunks: progress.totalChunks, completedItems, totalItems: progress.totalItems } }),
+        );
       },
     });
     if (outcome === undefined || isTerminal(view.status)) return;
@@ -698,7 +720,7 @@ export class JobEngine {
     record.log.append("status", finalJson);
     record.log.close();
     // What a finished job keeps besides its result (counted in the result budget): view and log.
-    this.#account(record, 2 * (finalJson.length + record.log.textLength()));
+    this.#account(record, 2 * (finalJson.length + record.log.textLength(finalJson.length)));
     this.#enforceStoreBounds(record);
     this.#running.delete(record);
     const queued = this.#queue.indexOf(record);

@@ -25,8 +25,12 @@ const SIBLING_FAILED = new Error("a sibling chunk failed");
 export interface JobChunksRun {
   job: Pick<Job, "id" | "kind" | "function" | "reducer" | "options" | "progress">;
   source: JobSource;
-  /** Fires on cancel and timeout: running chunks are aborted, their workers freed. */
-  signal: AbortSignal;
+  /**
+   * The job's stop: the caller aborts it on cancel and timeout, and a failing chunk aborts it to
+   * stop its siblings (one controller per job: each costs an AbortSignal and its listeners).
+   * Running chunks are then aborted, their workers freed.
+   */
+  controller: AbortController;
   executor: Executor;
   registry: FunctionRegistry;
   /** Re-runs of a chunk whose worker died before the job fails with `worker_crashed`. */
@@ -71,7 +75,7 @@ export type JobChunksOutcome = { resultPieces: string[]; resultChars: number } |
  * when the executor is momentarily full the chunk waits and retries.
  *
  * @example
- * const outcome = await runJobChunks({ job, source, signal, executor, registry, clock: systemClock,
+ * const outcome = await runJobChunks({ job, source, controller, executor, registry, clock: systemClock,
  *   maxChunkRetries: 3, maxResultChars: 1 << 28, onChunkDone: (items) => console.log(`+${items}`) });
  */
 export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome> {
@@ -87,9 +91,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   // Functions declared cheap (`inline`) run small chunks on this thread: handing them to a
   // worker costs more than computing them.
   const cheap = registry.get(job.function)?.inline === true && (reducer === undefined || reducer.inline === true);
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort(run.signal.reason);
-  run.signal.addEventListener("abort", onAbort, { once: true });
+  const stop = run.controller;
   let failure: Problem | undefined;
   const fail = (error: Problem): void => {
     failure ??= error;
@@ -159,16 +161,20 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   // executor slow to honour the abort (a busy or remote worker) must not keep a failed job running,
   // nor let it end as job_timeout instead of its first failing item. Chunks settling later are
   // ignored (each lane checks `stop.signal` after every await).
-  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
-  const lanes = Promise.all(Array.from({ length: Math.min(concurrency, Math.max(chunksToRun, 1)) }, lane));
+  let onStop!: () => void;
+  const stopped = new Promise<void>((resolve) => (onStop = resolve));
+  stop.signal.addEventListener("abort", onStop, { once: true });
+  const laneCount = Math.min(concurrency, Math.max(chunksToRun, 1));
+  const lanes = laneCount === 1 ? lane() : Promise.all(Array.from({ length: laneCount }, lane));
   lanes.catch(() => undefined); // after a stop nobody awaits the lanes any more
   try {
     await Promise.race([lanes, stopped]);
   } finally {
-    run.signal.removeEventListener("abort", onAbort);
+    // The controller outlives this run (it is the job's): its listener must not keep the run's closures.
+    stop.signal.removeEventListener("abort", onStop);
   }
   if (failure) return { error: failure };
-  if (run.signal.aborted) return undefined;
+  if (stop.signal.aborted) return undefined;
   let resultPieces: string[];
   try {
     resultPieces = result.toPieces();

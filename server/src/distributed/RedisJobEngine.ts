@@ -428,7 +428,7 @@ export class RedisJobEngine implements JobService {
         clock: nodeClock,
         job: view,
         source,
-        signal: abort.signal,
+        controller: abort,
         executor,
         registry: this.#opts.registry,
         maxChunkRetries: this.#opts.maxChunkRetries ?? 3,
