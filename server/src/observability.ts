@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Executor, JobEngineEvent } from "@polybridge/core/engine";
+import type { DestinationStream, LoggerOptions } from "pino";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { JobService } from "./engine/JobService.js";
 import { lazyChildLogger } from "./http/lazyChildLogger.js";
@@ -46,7 +47,7 @@ export class Observability {
    * characters), else a UUID; fastify's own two lines per request are off, {@link attach} logs one
    * at `debug` instead, so `info` stays about the server and its jobs.
    */
-  static fastifyOptions(logger: { level: LogLevel } | boolean): Pick<FastifyServerOptions, "logger" | "genReqId" | "requestIdHeader" | "disableRequestLogging" | "logController" | "childLoggerFactory"> {
+  static fastifyOptions(logger: (Pick<LoggerOptions, "hooks"> & { level: LogLevel; stream?: DestinationStream }) | boolean): Pick<FastifyServerOptions, "logger" | "genReqId" | "requestIdHeader" | "disableRequestLogging" | "logController" | "childLoggerFactory"> {
     return {
       logger,
       // Each request's child logger is made when it first logs (usually never at `info`).

@@ -17,6 +17,7 @@ import { errorHandler, notFoundHandler, sendProblem } from "./http/errorHandler.
 import { ProblemError } from "./ProblemError.js";
 import { polybridgePlugin } from "./http/polybridgePlugin.js";
 import { Observability, type LogLevel } from "./observability.js";
+import { bufferedLog } from "./bufferedLog.js";
 import { demoRoutes } from "./http/demoRoutes.js";
 import { docsRoutes } from "./http/docsRoutes.js";
 
@@ -115,8 +116,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
   const engine: JobService = options.jobStore ? await options.jobStore(engineOptions) : new JobEngine(engineOptions);
   const bodyLimit = options.bodyLimitBytes ?? defaultLimits.bodyLimitBytes;
+  const log = options.logLevel ? bufferedLog() : undefined;
   const app = Fastify({
-    ...Observability.fastifyOptions(options.logLevel ? { level: options.logLevel } : (options.logger ?? false)),
+    ...Observability.fastifyOptions(log ? { level: options.logLevel!, ...log.options } : (options.logger ?? false)),
     bodyLimit,
     forceCloseConnections: "idle",
     // Slow or stalled clients must not hold sockets: bounded headers, body and idle keep-alive.
@@ -195,6 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await engine.drain(graceMs);
         await app.close();
         await executor.close();
+        log?.close();
       })();
       return closing;
     },
