@@ -295,6 +295,23 @@ describe("store budgets", () => {
     expect([alive(one.engine, y), alive(one.engine, z)]).toEqual([false, true]);
   });
 
+  it("keeps evicting in finish order over thousands of jobs, past jobs the TTL removed first", async () => {
+    const h = makeEngine({ maxStoredJobs: 5, jobTtlMs: 60_000 });
+    const early = [await finished(h), await finished(h)];
+    await h.clock.advance(30_000);
+    const jobs: Job[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      jobs.push(await finished(h, [i]));
+      // The TTL takes the two early jobs out from under the eviction order.
+      if (i === 2) await h.clock.advance(30_000);
+    }
+    expect(early.map((j) => alive(h.engine, j))).toEqual([false, false]);
+    expect(h.engine.counts().stored).toBe(5);
+    expect(jobs.map((j) => alive(h.engine, j)).lastIndexOf(false)).toBe(2_994);
+    expect(jobs.slice(-5).every((j) => alive(h.engine, j))).toBe(true);
+    expect(h.engine.resultJson(jobs.at(-1)!.id)).toBe('{"kind":"map","items":[8994001]}');
+  });
+
   it("maxStoredResultChars evicts the oldest finished results first and keeps the newest even when it alone is over", async () => {
     const h = makeEngine({ maxStoredResultChars: 2 * SMALL_RESULT.length + 4 });
     const a = await finished(h);

@@ -69,17 +69,27 @@ export class Observability {
     if (!log || (event.type !== "submitted" && event.type !== "finished")) return;
     if (event.type === "submitted" && !isDebug(log)) return;
     const { job } = event;
-    const line = {
-      ...(event.requestId === undefined ? {} : { reqId: event.requestId }),
-      jobId: job.id,
-      kind: job.kind,
-      function: job.function,
-      ...(job.reducer === undefined ? {} : { reducer: job.reducer }),
-      totalItems: job.progress.totalItems,
-      totalChunks: job.progress.totalChunks,
-    };
-    if (event.type === "submitted") log.debug(line, "job submitted");
-    else log.info({ ...line, status: job.status, durationMs: Math.round(event.durationMs), ...(job.error ? { errorCode: job.error.code } : {}) }, "job finished");
+    const { progress } = job;
+    // One literal per line: pino leaves out the fields that are undefined.
+    if (event.type === "submitted") {
+      log.debug({ reqId: event.requestId, jobId: job.id, kind: job.kind, function: job.function, reducer: job.reducer, totalItems: progress.totalItems, totalChunks: progress.totalChunks }, "job submitted");
+    } else {
+      log.info(
+        {
+          reqId: event.requestId,
+          jobId: job.id,
+          kind: job.kind,
+          function: job.function,
+          reducer: job.reducer,
+          totalItems: progress.totalItems,
+          totalChunks: progress.totalChunks,
+          status: job.status,
+          durationMs: Math.round(event.durationMs),
+          errorCode: job.error?.code,
+        },
+        "job finished",
+      );
+    }
   };
 
   /**

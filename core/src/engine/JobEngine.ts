@@ -9,6 +9,7 @@ import type { Executor } from "./Executor.js";
 import { pageNewestFirst, type JobQuery } from "./pageNewestFirst.js";
 import { runJobChunks, type JobChunksRun } from "./runJobChunks.js";
 import { FunctionCosts } from "./FunctionCosts.js";
+import { JobStop } from "./JobStop.js";
 
 /** How the heap stands, for engines that guard it (the server passes V8's figures). */
 export interface MemoryProbe {
@@ -113,7 +114,7 @@ interface JobRecord {
   /** Emptied when the job ends: a finished job keeps its result, not its input. */
   source: JobSource;
   log: EventLog;
-  abort: AbortController;
+  abort: JobStop;
   done: Promise<void>;
   resolveDone: () => void;
   /** The request that created the job (for {@link JobEngineEvent}s). */
@@ -222,6 +223,13 @@ export class JobEngine {
   readonly #keys = new Map<string, { fingerprint: string; jobId: string }>();
   readonly #queue: JobRecord[] = [];
   readonly #running = new Set<JobRecord>();
+  /**
+   * Finished jobs in the order they finished, the oldest from `#finishedHead` on (records removed
+   * meanwhile are skipped): eviction takes the oldest at once, instead of walking the job map past
+   * the holes its earlier deletions left (thousands, between two rehashes of a full store).
+   */
+  #finished: JobRecord[] = [];
+  #finishedHead = 0;
   #sweeper: unknown;
   #disposed = false;
   #seq = 0;
@@ -342,7 +350,7 @@ export class JobEngine {
       },
       source,
       log: new EventLog(),
-      abort: new AbortController(),
+      abort: new JobStop(),
       done: new Promise<void>((resolve) => (resolveDone = resolve)),
       resolveDone: () => resolveDone(),
       ...(outcome ? { forced: outcome } : {}),
@@ -479,6 +487,8 @@ export class JobEngine {
     this.#keys.clear();
     this.#queue.length = 0;
     this.#running.clear();
+    this.#finished = [];
+    this.#finishedHead = 0;
   }
 
   /** Removes terminal jobs older than the TTL (runs on a timer; public for tests). */
@@ -508,6 +518,8 @@ export class JobEngine {
     if (record.idempotencyKey) this.#keys.delete(record.idempotencyKey);
     this.#resultChars -= record.result?.chars ?? 0;
     this.#storedBytes -= record.bytes;
+    // The record may wait in #finished a while longer: it need not hold its result meanwhile.
+    record.result = undefined;
   }
 
   #account(record: JobRecord, bytes: number): void {
@@ -522,10 +534,16 @@ export class JobEngine {
   #enforceStoreBounds(keep: JobRecord): void {
     const over = (): boolean =>
       this.#resultChars > this.#opts.maxStoredResultChars || this.#storedBytes > this.#opts.maxStoredBytes || this.#jobs.size > this.#opts.maxStoredJobs;
-    if (!over()) return;
-    for (const record of this.#jobs.values()) {
-      if (record !== keep && isTerminal(record.view.status)) this.#remove(record);
-      if (!over()) return;
+    const finished = this.#finished;
+    while (over() && this.#finishedHead < finished.length) {
+      const oldest = finished[this.#finishedHead]!;
+      if (oldest === keep) break;
+      this.#finishedHead += 1;
+      this.#remove(oldest);
+    }
+    if (this.#finishedHead > 1_024 && this.#finishedHead * 2 > finished.length) {
+      this.#finished = finished.slice(this.#finishedHead);
+      this.#finishedHead = 0;
     }
   }
 
@@ -644,7 +662,7 @@ export class JobEngine {
       compute: forced === undefined || (forced.status === "successful" && forced.resultJson === undefined),
       job: view,
       source: record.source,
-      controller: record.abort,
+      stop: record.abort,
       executor: this.#executor,
       registry: this.#registry,
       maxChunkRetries: this.#opts.maxChunkRetries,
@@ -721,6 +739,7 @@ export class JobEngine {
     record.log.close();
     // What a finished job keeps besides its result (counted in the result budget): view and log.
     this.#account(record, 2 * (finalJson.length + record.log.textLength(finalJson.length)));
+    this.#finished.push(record);
     this.#enforceStoreBounds(record);
     this.#running.delete(record);
     const queued = this.#queue.indexOf(record);

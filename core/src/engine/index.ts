@@ -10,6 +10,7 @@ export { EventLog, sseFrame, type LoggedEvent } from "./EventLog.js";
 export { exceedsJsonDepth } from "./exceedsJsonDepth.js";
 export { ExecutorBusyError, type Executor, type ChunkTask, type ChunkSource, type ChunkOutcome, type CallOutcome } from "./Executor.js";
 export { JobEngine, costKey, isTerminal, type JobEngineOptions, type Submission, type ForcedOutcome, type MemoryProbe, type JobEngineEvent } from "./JobEngine.js";
+export { JobStop } from "./JobStop.js";
 export { runJobChunks, type JobChunksRun, type JobChunksOutcome } from "./runJobChunks.js";
 export { systemClock, pause, type EngineClock } from "./EngineClock.js";
 export { FunctionCosts, type FunctionCostLimits } from "./FunctionCosts.js";

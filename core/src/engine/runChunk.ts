@@ -145,13 +145,14 @@ function mapReduceItems(emitter: EmitterFunction, reducer: ReducerFunction, src:
  * const out = await runChunk(registry, { kind: "map", fn: "square", offset: 0,
  *   source: { items: [1, 2] } }, AbortSignal.timeout(1000)); // { ok: true, kind: "map", items: "1,4", count: 2 }
  */
-export async function runChunk(registry: FunctionRegistry, task: ChunkTask, signal: AbortSignal): Promise<ChunkOutcome> {
+export async function runChunk(registry: FunctionRegistry, task: ChunkTask, signal: AbortSignal | (() => AbortSignal)): Promise<ChunkOutcome> {
   const { source } = task;
   const src: Items =
     "items" in source
       ? { list: source.items, start: 0, step: 0, count: source.items.length }
       : { list: undefined, start: source.range.start, step: source.range.step, count: source.range.count };
-  const ctx = { signal };
+  let made = typeof signal === "function" ? undefined : signal;
+  const ctx: FunctionContext = typeof signal === "function" ? { get signal() { return (made ??= signal()); } } : { signal };
   try {
     switch (task.kind) {
       case "map":
@@ -168,7 +169,7 @@ export async function runChunk(registry: FunctionRegistry, task: ChunkTask, sign
       }
     }
   } catch (error) {
-    if (signal.aborted || !(error instanceof ItemFailure)) throw error;
+    if (made?.aborted || !(error instanceof ItemFailure)) throw error;
     return { ok: false, itemIndex: task.offset + error.index, message: error.message };
   }
 }

@@ -6,6 +6,7 @@ import { chunkSource, type JobSource } from "./chunking.js";
 import { pause, type EngineClock } from "./EngineClock.js";
 import { ExecutorBusyError, type ChunkOutcome, type Executor } from "./Executor.js";
 import { CombineError, ResultAccumulator } from "./ResultAccumulator.js";
+import type { JobStop } from "./JobStop.js";
 import { runChunk } from "./runChunk.js";
 
 /** Largest chunk of a cheap function run on the main thread instead of a worker. */
@@ -27,10 +28,9 @@ export interface JobChunksRun {
   source: JobSource;
   /**
    * The job's stop: the caller aborts it on cancel and timeout, and a failing chunk aborts it to
-   * stop its siblings (one controller per job: each costs an AbortSignal and its listeners).
-   * Running chunks are then aborted, their workers freed.
+   * stop its siblings. Running chunks are then aborted, their workers freed.
    */
-  controller: AbortController;
+  stop: JobStop;
   executor: Executor;
   registry: FunctionRegistry;
   /** Re-runs of a chunk whose worker died before the job fails with `worker_crashed`. */
@@ -75,7 +75,7 @@ export type JobChunksOutcome = { resultPieces: string[]; resultChars: number } |
  * when the executor is momentarily full the chunk waits and retries.
  *
  * @example
- * const outcome = await runJobChunks({ job, source, controller, executor, registry, clock: systemClock,
+ * const outcome = await runJobChunks({ job, source, stop: new JobStop(), executor, registry, clock: systemClock,
  *   maxChunkRetries: 3, maxResultChars: 1 << 28, onChunkDone: (items) => console.log(`+${items}`) });
  */
 export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome> {
@@ -91,7 +91,9 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   // Functions declared cheap (`inline`) run small chunks on this thread: handing them to a
   // worker costs more than computing them.
   const cheap = registry.get(job.function)?.inline === true && (reducer === undefined || reducer.inline === true);
-  const stop = run.controller;
+  const { stop } = run;
+  // Chunks computed here get the signal only if their function reads it (see JobStop).
+  const signal = (): AbortSignal => stop.signal;
   let failure: Problem | undefined;
   const fail = (error: Problem): void => {
     failure ??= error;
@@ -109,21 +111,21 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
     const inProcess = cheap ? items <= IN_PROCESS_ITEMS : run.inlineChunk?.(items) === true;
     if (run.chunkDelayMs) await pause(run.clock, run.chunkDelayMs, stop.signal);
     if (!compute) {
-      if (!stop.signal.aborted) run.onChunkDone(items);
+      if (!stop.aborted) run.onChunkDone(items);
       return;
     }
-    for (let attempt = 0; !stop.signal.aborted; ) {
+    for (let attempt = 0; !stop.aborted; ) {
       let outcome: ChunkOutcome;
       if (inProcess && performance.now() - sliceStart > SLICE_MS) {
         await run.clock.yield();
         sliceStart = performance.now();
-        if (stop.signal.aborted) return;
+        if (stop.aborted) return;
       }
       const started = performance.now();
       try {
-        outcome = inProcess ? await runChunk(registry, task, stop.signal) : await run.executor.runChunk(task, stop.signal);
+        outcome = inProcess ? await runChunk(registry, task, signal) : await run.executor.runChunk(task, stop.signal);
       } catch (error) {
-        if (stop.signal.aborted) return;
+        if (stop.aborted) return;
         if (error instanceof ExecutorBusyError) {
           await pause(run.clock, 20, stop.signal);
           continue;
@@ -138,7 +140,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
       const durationMs = performance.now() - started;
       // A chunk run here instead of on a worker is timed whatever its outcome: too long a run sends the function back to the workers.
       if (inProcess && !cheap) run.onInlineRan?.(items, durationMs);
-      if (stop.signal.aborted) return;
+      if (stop.aborted) return;
       if (!outcome.ok) return fail(problem("item_failed", outcome.message, { itemIndex: outcome.itemIndex, jobId: job.id }));
       try {
         result.add(index, outcome);
@@ -155,7 +157,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   };
 
   const lane = async (): Promise<void> => {
-    while (next < chunksToRun && !stop.signal.aborted) await runOne(next++);
+    while (next < chunksToRun && !stop.aborted) await runOne(next++);
   };
   // Ends at the first failure, cancel or timeout without waiting for sibling chunks to settle: an
   // executor slow to honour the abort (a busy or remote worker) must not keep a failed job running,
@@ -163,18 +165,18 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   // ignored (each lane checks `stop.signal` after every await).
   let onStop!: () => void;
   const stopped = new Promise<void>((resolve) => (onStop = resolve));
-  stop.signal.addEventListener("abort", onStop, { once: true });
+  const forgetStop = stop.onAbort(onStop);
   const laneCount = Math.min(concurrency, Math.max(chunksToRun, 1));
   const lanes = laneCount === 1 ? lane() : Promise.all(Array.from({ length: laneCount }, lane));
   lanes.catch(() => undefined); // after a stop nobody awaits the lanes any more
   try {
     await Promise.race([lanes, stopped]);
   } finally {
-    // The controller outlives this run (it is the job's): its listener must not keep the run's closures.
-    stop.signal.removeEventListener("abort", onStop);
+    // The stop outlives this run (it is the job's): its callback must not keep the run's closures.
+    forgetStop();
   }
   if (failure) return { error: failure };
-  if (stop.signal.aborted) return undefined;
+  if (stop.aborted) return undefined;
   let resultPieces: string[];
   try {
     resultPieces = result.toPieces();

@@ -5,6 +5,7 @@ import { ProblemError, problem } from "@polybridge/core";
 import {
   JobEngine as CoreJobEngine,
   costKey,
+  JobStop,
   pageNewestFirst,
   rangeCount,
   runJobChunks,
@@ -75,7 +76,7 @@ export class RedisJobEngine implements JobService {
   readonly #queue: Queue;
   readonly #worker: Worker;
   readonly #validator: CoreJobEngine;
-  readonly #local = new Map<string, AbortController>();
+  readonly #local = new Map<string, JobStop>();
   readonly #feeds = new Set<() => void>();
   readonly #ticker: NodeJS.Timeout;
   #counts = { queued: 0, running: 0, stored: 0 };
@@ -397,7 +398,7 @@ export class RedisJobEngine implements JobService {
     const source = JSON.parse(sourceJson) as JobSource;
     const stored = new Map(Object.entries(await redis.hgetall(k.chunks(id))).map(([index, outcome]) => [Number(index), JSON.parse(outcome) as ChunkOutcome]));
     if (status === "running") this.#opts.outage.log(`serve: job ${id} taken over (its lease ran out); ${stored.size} stored chunk result(s) reused`);
-    const abort = new AbortController();
+    const abort = new JobStop();
     this.#local.set(id, abort);
     const unwatch = this.#watcher.watch(id, (event) => event === "end" && abort.abort(ENDED));
     const remaining = Date.parse(view.startedAt ?? view.createdAt) + view.options.timeoutMs - Date.now();
@@ -428,7 +429,7 @@ export class RedisJobEngine implements JobService {
         clock: nodeClock,
         job: view,
         source,
-        controller: abort,
+        stop: abort,
         executor,
         registry: this.#opts.registry,
         maxChunkRetries: this.#opts.maxChunkRetries ?? 3,
