@@ -3,6 +3,7 @@ import type { EmitterFunction, FunctionContext, FunctionDefinition, ReducerFunct
 import type { FunctionRegistry } from "../functions/FunctionRegistry.js";
 import type { CallOutcome, ChunkOutcome, ChunkTask } from "./Executor.js";
 import { findNonFinite, nonFiniteMessage } from "./findNonFinite.js";
+import { quickCheck } from "./quickCheck.js";
 
 function issues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
@@ -39,6 +40,19 @@ function validated(schema: z.ZodType, raw: unknown): unknown {
   return result.data;
 }
 
+/** A listed item as the function gets it: as is when {@link quickCheck} vouches for it, else as zod parses it. */
+type Validate = (raw: unknown) => unknown;
+const validators = new WeakMap<z.ZodType, Validate>();
+function validator(schema: z.ZodType): Validate {
+  let validate = validators.get(schema);
+  if (!validate) {
+    const quick = quickCheck(schema);
+    validate = quick ? (raw) => (quick(raw) ? raw : validated(schema, raw)) : (raw) => validated(schema, raw);
+    validators.set(schema, validate);
+  }
+  return validate;
+}
+
 // Hot loops below keep their counter in a plain local (no closure, no await) so V8 keeps it in
 // a register: CPU-bound range jobs then run as fast as the bare loop. Range values were checked
 // at submit (first and last value), so only listed items are validated one by one.
@@ -61,11 +75,12 @@ function keep(values: unknown[], out: unknown, filter: boolean, raw: unknown, na
 /** Maps from item `from` until the end or the first asynchronous result. */
 function mapSync(def: UnaryFunction, src: Items, filter: boolean, ctx: FunctionContext, values: unknown[], from: number): { index: number; pending?: Promise<unknown> } {
   const { list, start, step, count } = src;
+  const valid = validator(def.input);
   let i = from;
   try {
     for (; i < count; i++) {
       const raw = list ? list[i] : start + i * step;
-      const out = def.run(list ? validated(def.input, raw) : raw, ctx);
+      const out = def.run(list ? valid(raw) : raw, ctx);
       if (out instanceof Promise) return { index: i, pending: out };
       keep(values, out, filter, raw, def.name, i);
     }
@@ -95,10 +110,11 @@ async function mapItems(def: UnaryFunction, src: Items, filter: boolean, ctx: Fu
 function foldItems(def: ReducerFunction, src: Items, checkEach = false): unknown {
   const { list, start, step, count } = src;
   let acc: unknown = structuredClone(def.identity);
+  const valid = validator(def.input);
   let i = 0;
   try {
-    if (checkEach) for (; i < count; i++) checkFinite((acc = def.step(acc, list ? validated(def.input, list[i]) : start + i * step)), def.name, i);
-    else if (list) for (; i < count; i++) acc = def.step(acc, validated(def.input, list[i]));
+    if (checkEach) for (; i < count; i++) checkFinite((acc = def.step(acc, list ? valid(list[i]) : start + i * step)), def.name, i);
+    else if (list) for (; i < count; i++) acc = def.step(acc, valid(list[i]));
     else for (; i < count; i++) acc = def.step(acc, start + i * step);
   } catch (error) {
     throw error instanceof ItemFailure && error.index >= 0 ? error : new ItemFailure(i, messageOf(error));
@@ -112,10 +128,11 @@ function foldItems(def: ReducerFunction, src: Items, checkEach = false): unknown
 function mapReduceItems(emitter: EmitterFunction, reducer: ReducerFunction, src: Items, ctx: FunctionContext, checkEach = false): Array<[string | number, unknown]> {
   const { list, start, step, count } = src;
   const groups = new Map<string, [string | number, unknown]>();
+  const valid = validator(emitter.input);
   let i = 0;
   try {
     for (; i < count; i++) {
-      const raw = list ? validated(emitter.input, list[i]) : start + i * step;
+      const raw = list ? valid(list[i]) : start + i * step;
       for (const [key, value] of emitter.run(raw, ctx)) {
         if (typeof key !== "string" && typeof key !== "number") throw new ItemFailure(i, `${emitter.name} emitted a ${typeof key} key`);
         if (typeof key === "number" && !Number.isFinite(key)) throw new ItemFailure(i, nonFiniteMessage(`${emitter.name}'s key`, String(key)));
