@@ -28,7 +28,8 @@ const messageOf = (error: unknown): string => (error instanceof ItemFailure ? er
 
 /** A chunk's items without per-item closures: a list, or `start + i * step`. */
 interface Items {
-  list: unknown[] | undefined;
+  /** An array, or a Float64Array when the local pool packed a chunk of numbers. */
+  list: ArrayLike<unknown> | undefined;
   start: number;
   step: number;
   count: number;
