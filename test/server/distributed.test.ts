@@ -35,6 +35,10 @@ describe("scale-out on Redis + BullMQ (polybridge serve --redis, polybridge work
     expect(map.body.result.items).toEqual(Array.from({ length: 1000 }, (_, i) => i * i));
     const fold = await api.post("/v1/jobs", { kind: "fold", function: "countPrimes", input: { range: { start: 0, end: 100_000 } } }, wait);
     expect(fold.body.result.value).toBe(9592);
+    // Listed numbers in big chunks (packed on the way, see chunkSource) arrive on the workers as the list.
+    const listed = Array.from({ length: 12_000 }, (_, i) => (i % 2 ? i / 4 : -i));
+    const squared = await api.post("/v1/jobs", { kind: "map", function: "square", input: { items: listed }, options: { chunkSize: 5_000 } }, wait);
+    expect(squared.body.result.items).toEqual(listed.map((x) => x * x));
     const words = await api.post("/v1/jobs", { kind: "mapreduce", function: "tokenize", reducer: "sum", input: { items: ["a b", "b"] } }, wait);
     expect(words.body.result.entries).toEqual([["a", 1], ["b", 2]]);
     const failed = await api.post("/v1/jobs", { kind: "map", function: "fail", input: { items: [1, -2] }, options: { chunkSize: 1 } }, wait);

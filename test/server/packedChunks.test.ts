@@ -19,6 +19,15 @@ it("maps, filters and folds a packed chunk of numbers exactly as listed", async 
   expect(items).toHaveLength(10_000);
 });
 
+it("sends a packed chunk again as it was (a retry after a worker died): what moves to the worker is a copy", async () => {
+  const items = new Float64Array(Array.from({ length: 5_000 }, (_, i) => i));
+  const task = { kind: "fold" as const, fn: "sum", offset: 0, source: { items } };
+  const first = await pool.runChunk(task, never);
+  expect(await pool.runChunk(task, never)).toMatchObject({ ok: true, value: (first as { value: number }).value });
+  expect(items).toHaveLength(5_000);
+  expect(first).toMatchObject({ ok: true, value: (4_999 * 5_000) / 2 });
+});
+
 it("leaves a chunk with anything but numbers as it is: the failing item is still named", async () => {
   const items: unknown[] = Array.from({ length: 6_000 }, (_, i) => i);
   items[4_321] = "4321";

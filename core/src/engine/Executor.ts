@@ -1,8 +1,11 @@
 import type { JobKind } from "../protocol.js";
 
-/** Where a chunk's items come from: a slice sent along, or a range the worker expands. */
+/**
+ * Where a chunk's items come from: a slice sent along (a Float64Array when it is big and all
+ * numbers, see `chunkSource`), or a range the worker expands.
+ */
 export type ChunkSource =
-  | { items: unknown[] }
+  | { items: unknown[] | Float64Array }
   | { range: { start: number; step: number; count: number } };
 
 /** One unit of parallel work: a contiguous slice of a job's input. */

@@ -41,11 +41,41 @@ export function defaultChunkSize(total: number, parallelism: number, cheap = fal
   return Math.min(100_000, Math.max(cheap ? Math.min(1_024, total) : measured, spread, 1));
 }
 
+/** Listed chunks of at least this many items are cut as a Float64Array when every item is a number. */
+export const PACKED_CHUNK_ITEMS = 4_096;
+
 /** The items of chunk `index` (of size `chunkSize`) as a message-sized source. */
 export function chunkSource(source: JobSource, index: number, chunkSize: number): { offset: number; source: ChunkSource } {
   const offset = index * chunkSize;
   const end = Math.min(offset + chunkSize, sourceSize(source));
-  if ("items" in source) return { offset, source: { items: source.items.slice(offset, end) } };
+  if ("items" in source) return { offset, source: { items: cutItems(source.items, offset, end) } };
   const { start, step } = source.range;
   return { offset, source: { range: { start: start + offset * step, step, count: end - offset } } };
+}
+
+/**
+ * A chunk's listed items: a Float64Array when the chunk is big and all numbers (see
+ * {@link packNumbers}); else a slice of the list.
+ */
+function cutItems(items: unknown[], from: number, to: number): unknown[] | Float64Array {
+  return (to - from >= PACKED_CHUNK_ITEMS ? packNumbers(items, from, to) : undefined) ?? items.slice(from, to);
+}
+
+/**
+ * Items `from`..`to` of a list as a Float64Array, or undefined when one is not a number. JSON
+ * numbers are doubles: nothing changes for the function, and a local pool moves the array to its
+ * worker instead of cloning a million numbers one by one (≈ 25 ms on each side).
+ *
+ * @example
+ * packNumbers([1, 2.5, 3], 0, 3); // Float64Array [1, 2.5, 3]
+ * packNumbers([1, "2"], 0, 2);    // undefined
+ */
+export function packNumbers(items: readonly unknown[], from: number, to: number): Float64Array | undefined {
+  const numbers = new Float64Array(to - from);
+  for (let i = from; i < to; i++) {
+    const item = items[i];
+    if (typeof item !== "number") return undefined;
+    numbers[i - from] = item;
+  }
+  return numbers;
 }

@@ -1,7 +1,7 @@
 // The engine's pure parts, free of Node built-ins: the msw mock handlers run the same chunk
 // code, chunking and event-log rules as the reference server, in browsers too.
 export { runChunk, runCall } from "./runChunk.js";
-export { rangeCount, sourceSize, defaultChunkSize, chunkSource, type JobSource } from "./chunking.js";
+export { rangeCount, sourceSize, defaultChunkSize, chunkSource, packNumbers, PACKED_CHUNK_ITEMS, type JobSource } from "./chunking.js";
 export { compareKeys } from "./compareKeys.js";
 export { ResultAccumulator, CombineError } from "./ResultAccumulator.js";
 export { findNonFinite, nonFiniteMessage } from "./findNonFinite.js";

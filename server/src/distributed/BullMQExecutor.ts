@@ -127,7 +127,10 @@ export class BullMQExecutor implements Executor {
   }
 
   runChunk(task: ChunkTask, signal: AbortSignal): Promise<ChunkOutcome> {
-    return this.#run({ type: "chunk", task }, signal) as Promise<ChunkOutcome>;
+    const { source } = task;
+    // Chunks travel as JSON: a packed chunk of numbers goes as the list it stands for.
+    const plain = "items" in source && source.items instanceof Float64Array ? { ...task, source: { items: Array.from(source.items) } } : task;
+    return this.#run({ type: "chunk", task: plain }, signal) as Promise<ChunkOutcome>;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
-import { ExecutorBusyError, type CallOutcome, type ChunkOutcome, type ChunkTask, type Executor } from "@polybridge/core/engine";
+import { ExecutorBusyError, PACKED_CHUNK_ITEMS, packNumbers, type CallOutcome, type ChunkOutcome, type ChunkTask, type Executor } from "@polybridge/core/engine";
 import type { WorkerMessage } from "./worker.js";
 
 /**
@@ -10,26 +10,20 @@ import type { WorkerMessage } from "./worker.js";
  */
 const WORKER_YOUNG_GENERATION_MB = 8;
 
-/** Listed chunks of at least this many items go to the worker packed, when every item is a number. */
-const PACK_FROM_ITEMS = 4_096;
-
 /**
- * A chunk's listed items as a Float64Array moved to the worker (not copied) when they are all
- * numbers: JSON numbers are doubles, so nothing changes for the function, and structured-cloning a
- * million numbers one by one cost this thread ≈ 25 ms and the workers as much again (row 5c).
- * runChunk reads the items by index either way.
+ * A chunk's listed numbers moved to the worker in a Float64Array of their own: structured-cloning
+ * a million numbers one by one cost this thread ≈ 25 ms and the workers as much again (row 5c),
+ * a copy of the packed array is a memcpy. (A copy: the task's array must survive the move, to
+ * be sent again if the worker dies.) Chunks that arrive as plain lists (a Redis worker's, from
+ * JSON) are packed here when big and all numbers.
  */
 function packed(task: ChunkTask): { task: ChunkTask; transferList?: ArrayBuffer[] } {
   const { source } = task;
-  if (!("items" in source) || source.items.length < PACK_FROM_ITEMS) return { task };
-  const { items } = source;
-  const numbers = new Float64Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (typeof item !== "number") return { task };
-    numbers[i] = item;
-  }
-  return { task: { ...task, source: { items: numbers as unknown as unknown[] } }, transferList: [numbers.buffer] };
+  if (!("items" in source)) return { task };
+  const list = source.items;
+  const items = list instanceof Float64Array ? list.slice() : list.length >= PACKED_CHUNK_ITEMS ? packNumbers(list, 0, list.length) : undefined;
+  if (!items) return { task };
+  return { task: { ...task, source: { items } }, transferList: [items.buffer as ArrayBuffer] };
 }
 
 /** Options of the local worker pool. */
