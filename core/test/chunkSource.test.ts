@@ -9,7 +9,7 @@ it("cuts big chunks of numbers as a Float64Array, everything else as a slice of 
   expect((big.source as { items: unknown }).items).toBeInstanceOf(Float64Array);
   // Small chunks, and chunks with anything but a number, stay lists.
   expect((chunkSource({ items: numbers }, 0, 100).source as { items: unknown }).items).toEqual(numbers.slice(0, 100));
-  const mixed = [...numbers];
+  const mixed: unknown[] = [...numbers];
   mixed[PACKED_CHUNK_ITEMS + 7] = "7";
   const kept = (chunkSource({ items: mixed }, 1, PACKED_CHUNK_ITEMS).source as { items: unknown[] }).items;
   expect(Array.isArray(kept)).toBe(true);

@@ -122,7 +122,7 @@ export class FakeExecutor implements Executor {
         run();
       };
       const { source } = task;
-      const items = "items" in source ? source.items : Array.from({ length: source.range.count }, (_, i) => source.range.start + i * source.range.step);
+      const items = "items" in source ? Array.from(source.items) : Array.from({ length: source.range.count }, (_, i) => source.range.start + i * source.range.step);
       const registry = this.registry;
       const chunk: FakeChunk = {
         task,
