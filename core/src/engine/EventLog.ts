@@ -49,7 +49,8 @@ export class EventLog {
   #events: LoggedEvent[] = [];
   #nextId = 1;
   #closed = false;
-  readonly #listeners = new Set<Listener>();
+  /** Made for the first subscriber: most jobs have none. */
+  #listeners: Set<Listener> | undefined;
 
   get closed(): boolean {
     return this.#closed;
@@ -68,14 +69,14 @@ export class EventLog {
     const last = this.#events.at(-1);
     if (event === "progress" && last?.event === "progress") this.#events[this.#events.length - 1] = entry;
     else this.#events.push(entry);
-    for (const listener of this.#listeners) listener(entry);
+    if (this.#listeners) for (const listener of this.#listeners) listener(entry);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const listener of this.#listeners) listener(null);
-    this.#listeners.clear();
+    if (this.#listeners) for (const listener of this.#listeners) listener(null);
+    this.#listeners = undefined;
   }
 
   /**
@@ -96,7 +97,8 @@ export class EventLog {
   }
 
   subscribe(listener: Listener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    const listeners = (this.#listeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 }

@@ -160,6 +160,9 @@ const randomId = (): string => `job_${globalThis.crypto.randomUUID().replaceAll(
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["successful", "failed", "dismissed"]);
 
+/** The kind of function (`function` field) each job kind needs. */
+const FUNCTION_KINDS = { map: "unary", filter: "unary", fold: "reducer", mapreduce: "emitter" } as const;
+
 /**
  * What a job's time per item depends on, its kind and functions: the key of its {@link FunctionCosts} entry.
  *
@@ -571,18 +574,18 @@ export class JobEngine {
   }
 
   #checkFunctions(request: JobRequest): void {
-    const want = { map: "unary", filter: "unary", fold: "reducer", mapreduce: "emitter" } as const;
-    const check = (name: string, kind: string, field: string): void => {
-      const def = this.#registry.get(name);
-      if (!def) throw new ProblemError("function_not_found", `No function '${name}'.`);
-      if (def.kind !== kind) {
-        throw new ProblemError("function_kind_mismatch", `'${name}' is a ${def.kind} function; a ${request.kind} job needs a ${kind} ${field}.`, {
-          errors: [{ path: `/${field}`, message: `must name a ${kind} function` }],
-        });
-      }
-    };
-    check(request.function, want[request.kind], "function");
-    if (request.kind === "mapreduce") check(request.reducer, "reducer", "reducer");
+    this.#checkFunction(request, request.function, FUNCTION_KINDS[request.kind], "function");
+    if (request.kind === "mapreduce") this.#checkFunction(request, request.reducer, "reducer", "reducer");
+  }
+
+  #checkFunction(request: JobRequest, name: string, kind: string, field: string): void {
+    const def = this.#registry.get(name);
+    if (!def) throw new ProblemError("function_not_found", `No function '${name}'.`);
+    if (def.kind !== kind) {
+      throw new ProblemError("function_kind_mismatch", `'${name}' is a ${def.kind} function; a ${request.kind} job needs a ${kind} ${field}.`, {
+        errors: [{ path: `/${field}`, message: `must name a ${kind} function` }],
+      });
+    }
   }
 
   #source(request: JobRequest): JobSource {
@@ -728,6 +731,7 @@ export class JobEngine {
     }
     record.source = { items: [] };
     this.#clock.clearTimeout(record.timer);
+    record.timer = undefined;
     // Aborting frees the workers of sibling chunks still running (a shared reason: no stack trace per job).
     if (status !== "successful") record.abort.abort(FINISHED);
     // The SSE event joins the pieces only when a client reads it: most results are never streamed as events.

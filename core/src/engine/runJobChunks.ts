@@ -163,17 +163,24 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   // executor slow to honour the abort (a busy or remote worker) must not keep a failed job running,
   // nor let it end as job_timeout instead of its first failing item. Chunks settling later are
   // ignored (each lane checks `stop.signal` after every await).
-  let onStop!: () => void;
-  const stopped = new Promise<void>((resolve) => (onStop = resolve));
-  const forgetStop = stop.onAbort(onStop);
   const laneCount = Math.min(concurrency, Math.max(chunksToRun, 1));
-  const lanes = laneCount === 1 ? lane() : Promise.all(Array.from({ length: laneCount }, lane));
-  lanes.catch(() => undefined); // after a stop nobody awaits the lanes any more
-  try {
-    await Promise.race([lanes, stopped]);
-  } finally {
-    // The stop outlives this run (it is the job's): its callback must not keep the run's closures.
-    forgetStop();
+  if (laneCount === 1) {
+    // One lane has no sibling to wait for: its failing chunk ends it at once, and a cancel or
+    // timeout (the engine has already ended the job) stops it as soon as its executor honours the
+    // abort, which the pool and the Redis queue do at once.
+    await lane();
+  } else {
+    let onStop!: () => void;
+    const stopped = new Promise<void>((resolve) => (onStop = resolve));
+    const forgetStop = stop.onAbort(onStop);
+    const lanes = Promise.all(Array.from({ length: laneCount }, lane));
+    lanes.catch(() => undefined); // after a stop nobody awaits the lanes any more
+    try {
+      await Promise.race([lanes, stopped]);
+    } finally {
+      // The stop outlives this run (it is the job's): its callback must not keep the run's closures.
+      forgetStop();
+    }
   }
   if (failure) return { error: failure };
   if (stop.aborted) return undefined;
