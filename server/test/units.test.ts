@@ -1,3 +1,4 @@
+import { randomJobId } from "../src/engine/JobEngine.js";
 import { describe, expect, it } from "vitest";
 import { EventLog } from "@polybridge/core/engine";
 import { ResultAccumulator } from "@polybridge/core/engine";
@@ -166,5 +167,13 @@ describe("ResultAccumulator", () => {
     words.add(0, { ok: true, kind: "mapreduce", entries: [["b", 1], [3, 1]] });
     words.add(1, { ok: true, kind: "mapreduce", entries: [["b", 2], ["a", 1]] });
     expect(JSON.parse(words.toJson())).toEqual({ kind: "mapreduce", entries: [[3, 1], ["a", 1], ["b", 3]] });
+  });
+});
+
+describe("randomJobId", () => {
+  it("gives job_ and 32 hex digits, never the same twice across refills of its pool", () => {
+    const ids = Array.from({ length: 10_000 }, () => randomJobId());
+    expect(ids.every((id) => /^job_[0-9a-f]{32}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
