@@ -227,12 +227,15 @@ export class JobEngine {
   readonly #queue: JobRecord[] = [];
   readonly #running = new Set<JobRecord>();
   /**
-   * Finished jobs in the order they finished, the oldest from `#finishedHead` on (records removed
-   * meanwhile are skipped): eviction takes the oldest at once, instead of walking the job map past
-   * the holes its earlier deletions left (thousands, between two rehashes of a full store).
+   * Ids of finished jobs in the order they finished, the oldest at `#finishedHead`: eviction takes
+   * the oldest at once, instead of walking the job map past the holes its earlier deletions left
+   * (thousands, between two rehashes of a full store). Ids, not records: a job removed otherwise
+   * (TTL, the heap guard) leaves only its id behind until the queue is compacted.
    */
-  #finished: JobRecord[] = [];
+  #finished: string[] = [];
   #finishedHead = 0;
+  /** Finished jobs still kept: the rest of the queue past its head is ids of removed ones. */
+  #finishedKept = 0;
   #sweeper: unknown;
   #disposed = false;
   #seq = 0;
@@ -492,6 +495,7 @@ export class JobEngine {
     this.#running.clear();
     this.#finished = [];
     this.#finishedHead = 0;
+    this.#finishedKept = 0;
   }
 
   /** Removes terminal jobs older than the TTL (runs on a timer; public for tests). */
@@ -521,8 +525,17 @@ export class JobEngine {
     if (record.idempotencyKey) this.#keys.delete(record.idempotencyKey);
     this.#resultChars -= record.result?.chars ?? 0;
     this.#storedBytes -= record.bytes;
-    // The record may wait in #finished a while longer: it need not hold its result meanwhile.
-    record.result = undefined;
+    if (isTerminal(record.view.status)) this.#finishedKept -= 1;
+    this.#compactFinished();
+  }
+
+  /** Drops the ids of removed jobs from the finished queue once they outnumber the kept ones. */
+  #compactFinished(): void {
+    const dead = this.#finished.length - this.#finishedHead - this.#finishedKept;
+    if (dead > 1_024 && dead > this.#finishedKept) {
+      this.#finished = this.#finished.slice(this.#finishedHead).filter((id) => this.#jobs.has(id));
+      this.#finishedHead = 0;
+    }
   }
 
   #account(record: JobRecord, bytes: number): void {
@@ -537,15 +550,14 @@ export class JobEngine {
   #enforceStoreBounds(keep: JobRecord): void {
     const over = (): boolean =>
       this.#resultChars > this.#opts.maxStoredResultChars || this.#storedBytes > this.#opts.maxStoredBytes || this.#jobs.size > this.#opts.maxStoredJobs;
-    const finished = this.#finished;
-    while (over() && this.#finishedHead < finished.length) {
-      const oldest = finished[this.#finishedHead]!;
+    while (over() && this.#finishedHead < this.#finished.length) {
+      const oldest = this.#jobs.get(this.#finished[this.#finishedHead]!);
       if (oldest === keep) break;
       this.#finishedHead += 1;
-      this.#remove(oldest);
+      if (oldest) this.#remove(oldest);
     }
-    if (this.#finishedHead > 1_024 && this.#finishedHead * 2 > finished.length) {
-      this.#finished = finished.slice(this.#finishedHead);
+    if (this.#finishedHead > 1_024 && this.#finishedHead * 2 > this.#finished.length) {
+      this.#finished = this.#finished.slice(this.#finishedHead);
       this.#finishedHead = 0;
     }
   }
@@ -743,7 +755,8 @@ export class JobEngine {
     record.log.close();
     // What a finished job keeps besides its result (counted in the result budget): view and log.
     this.#account(record, 2 * (finalJson.length + record.log.textLength(finalJson.length)));
-    this.#finished.push(record);
+    this.#finished.push(view.id);
+    this.#finishedKept += 1;
     this.#enforceStoreBounds(record);
     this.#running.delete(record);
     const queued = this.#queue.indexOf(record);
