@@ -162,7 +162,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
   // Ends at the first failure, cancel or timeout without waiting for sibling chunks to settle: an
   // executor slow to honour the abort (a busy or remote worker) must not keep a failed job running,
   // nor let it end as job_timeout instead of its first failing item. Chunks settling later are
-  // ignored (each lane checks `stop.signal` after every await).
+  // ignored (each lane checks `stop.aborted` after every await).
   const laneCount = Math.min(concurrency, Math.max(chunksToRun, 1));
   if (laneCount === 1) {
     // One lane has no sibling to wait for: its failing chunk ends it at once, and a cancel or
