@@ -54,6 +54,12 @@ export interface Executor {
    * when it finishes one instead of idling for a round trip through the queue.
    */
   readonly defaultConcurrency?: number;
+  /**
+   * True when big chunks of listed numbers may come as a Float64Array (see `chunkSource`): an
+   * executor that moves them to worker threads. One that sends chunks as JSON leaves it unset and
+   * gets lists, never packed to be unpacked again.
+   */
+  readonly packsNumbers?: boolean;
   runChunk(task: ChunkTask, signal: AbortSignal): Promise<ChunkOutcome>;
   /** Runs a function once on an input already validated against its schema. */
   call(fn: string, input: unknown, signal: AbortSignal): Promise<CallOutcome>;

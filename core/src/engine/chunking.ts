@@ -44,11 +44,14 @@ export function defaultChunkSize(total: number, parallelism: number, cheap = fal
 /** Listed chunks of at least this many items are cut as a Float64Array when every item is a number. */
 export const PACKED_CHUNK_ITEMS = 4_096;
 
-/** The items of chunk `index` (of size `chunkSize`) as a message-sized source. */
-export function chunkSource(source: JobSource, index: number, chunkSize: number): { offset: number; source: ChunkSource } {
+/**
+ * The items of chunk `index` (of size `chunkSize`) as a message-sized source; with `pack`, a big
+ * chunk of numbers comes as a Float64Array (see {@link packNumbers}).
+ */
+export function chunkSource(source: JobSource, index: number, chunkSize: number, pack = false): { offset: number; source: ChunkSource } {
   const offset = index * chunkSize;
   const end = Math.min(offset + chunkSize, sourceSize(source));
-  if ("items" in source) return { offset, source: { items: cutItems(source.items, offset, end) } };
+  if ("items" in source) return { offset, source: { items: pack ? cutItems(source.items, offset, end) : source.items.slice(offset, end) } };
   const { start, step } = source.range;
   return { offset, source: { range: { start: start + offset * step, step, count: end - offset } } };
 }

@@ -105,7 +105,7 @@ export async function runJobChunks(run: JobChunksRun): Promise<JobChunksOutcome>
     problem("result_too_large", `The result is larger than the server's limit of ${run.maxResultChars} characters of JSON; use a smaller input.`, { jobId: job.id });
 
   const runOne = async (index: number): Promise<void> => {
-    const { offset, source } = chunkSource(run.source, index, chunkSize);
+    const { offset, source } = chunkSource(run.source, index, chunkSize, run.executor.packsNumbers === true);
     const task = { kind: job.kind, fn: job.function, ...(job.reducer ? { reducer: job.reducer } : {}), offset, source };
     const items = "items" in source ? source.items.length : source.range.count;
     const inProcess = cheap ? items <= IN_PROCESS_ITEMS : run.inlineChunk?.(items) === true;

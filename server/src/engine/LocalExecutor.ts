@@ -47,6 +47,7 @@ export interface LocalExecutorOptions {
  */
 export class LocalExecutor implements Executor {
   readonly parallelism: number;
+  readonly packsNumbers = true;
   readonly #pool: Piscina;
   #running = 0;
 
