@@ -10,7 +10,7 @@
 // (/proc/PID/task/PID/schedstat: the server's event loop, in ns; the workers' CPU is not in it.)
 import { cpuMsOf, envNumber, median, postJson, report, round, spread, startServerProcess } from "./lib/common.mjs";
 
-const ROUNDS = envNumber("ROUNDS", 5);
+const ROUNDS = envNumber("ROUNDS", 15);
 const CALLS = envNumber("CALLS", 300);
 const items = Array.from({ length: 100 }, (_, i) => i);
 const isPrime = (n) => {
