@@ -1,10 +1,7 @@
-import ts from "typescript";
 import { IdentifierPool, toIdentifier } from "./identifiers.js";
 import { isObject } from "./loadDocument.js";
-import { exportConst, jsonLiteral, printModule } from "./tsBuilders.js";
+import { exportConstText, jsonText, moduleText } from "./tsText.js";
 import type { SchemaPlan } from "./planSchemas.js";
-
-const f = ts.factory;
 
 /**
  * Prints `enums.ts`: the values of every enum of the component schemas as a readonly tuple, so
@@ -13,13 +10,13 @@ const f = ts.factory;
  * String and number enums; `null` members are left out (the types say nullable).
  */
 export function emitEnums(plan: SchemaPlan, header: string): string {
-  const statements: ts.Statement[] = [];
+  const statements: string[] = [];
   const pool = new IdentifierPool();
   const emit = (name: string, node: unknown, what: string): void => {
     const values = enumValues(node);
     if (!values) return;
     statements.push(
-      exportConst(pool.take(`${name}Values`), f.createAsExpression(jsonLiteral(values), f.createTypeReferenceNode("const")), {
+      exportConstText(pool.take(`${name}Values`), `${jsonText(values)} as const`, {
         doc: `Every value of ${what}, in document order.`,
       }),
     );
@@ -34,8 +31,7 @@ export function emitEnums(plan: SchemaPlan, header: string): string {
       else emit(base, node, `\`${name}.${prop}\``);
     }
   }
-  if (statements.length === 0) statements.push(f.createExportDeclaration(undefined, false, f.createNamedExports([])));
-  return printModule(header, statements);
+  return moduleText(header, statements);
 }
 
 /** The enum of an inline schema (not a `$ref`: a referenced enum gets its own export). */

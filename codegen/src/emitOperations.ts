@@ -1,10 +1,7 @@
-import ts from "typescript";
 import { isObject, type JsonObject } from "./loadDocument.js";
-import { addDoc, exportConst, jsonLiteral, printModule, propertyName } from "./tsBuilders.js";
+import { docText, exportConstText, jsonText, moduleText, objectText, propertyText } from "./tsText.js";
 import type { OperationModel } from "./collectOperations.js";
 import type { SchemaPlan } from "./planSchemas.js";
-
-const f = ts.factory;
 
 /**
  * Prints `operations.ts`: one `as const` descriptor per operation (`findPetById`) — method, path
@@ -15,7 +12,7 @@ const f = ts.factory;
  * bundler keep only the descriptors a program imports (the tables are dropped when unused).
  */
 export function emitOperations(doc: JsonObject, ops: readonly OperationModel[], hooks: readonly OperationModel[], plan: SchemaPlan, header: string): string {
-  const statements: ts.Statement[] = [];
+  const statements: string[] = [];
   for (const op of [...ops, ...hooks]) {
     const entry = {
       method: op.method,
@@ -30,34 +27,24 @@ export function emitOperations(doc: JsonObject, ops: readonly OperationModel[], 
       ...(op.security ? { security: op.security } : {}),
     };
     const what = op.webhook === undefined ? `\`${op.method} ${op.path}\`` : `webhook \`${op.webhook}\` (${op.method})`;
-    statements.push(exportConst(op.ident, f.createAsExpression(jsonLiteral(entry), f.createTypeReferenceNode("const")), { doc: `${what}: \`${op.key}\`.` }));
+    statements.push(exportConstText(op.ident, `${jsonText(entry)} as const`, { doc: `${what}: \`${op.key}\`.` }));
   }
-  const table = (list: readonly OperationModel[]): ts.Expression =>
-    f.createObjectLiteralExpression(
-      list.map((op) => (op.key === op.ident ? f.createShorthandPropertyAssignment(op.ident) : f.createPropertyAssignment(propertyName(op.key), f.createIdentifier(op.ident)))),
-      true,
-    );
-  statements.push(exportConst("operations", table(ops), { doc: "Every operation of the document, keyed by `operationId`." }));
+  const table = (list: readonly OperationModel[]): string => objectText(list.map((op) => (op.key === op.ident ? op.ident : `${propertyText(op.key)}: ${op.ident}`)));
+  statements.push(exportConstText("operations", table(ops), { doc: "Every operation of the document, keyed by `operationId`." }));
   statements.push(keyType("OperationId", "operations", "The key of one operation in `operations`."));
-  statements.push(exportConst("webhooks", table(hooks), { doc: "Every webhook operation of the document (requests the API sends), keyed by `operationId`." }));
+  statements.push(exportConstText("webhooks", table(hooks), { doc: "Every webhook operation of the document (requests the API sends), keyed by `operationId`." }));
   statements.push(keyType("WebhookId", "webhooks", "The key of one webhook operation in `webhooks`."));
   const schemes = isObject(doc.components) && isObject(doc.components.securitySchemes) ? doc.components.securitySchemes : {};
   statements.push(
-    exportConst("securitySchemes", f.createAsExpression(jsonLiteral(securitySchemes(schemes)), f.createTypeReferenceNode("const")), {
+    exportConstText("securitySchemes", `${jsonText(securitySchemes(schemes))} as const`, {
       doc: "The document's `securitySchemes`, as the client's `auth` option applies them.",
     }),
   );
-  return printModule(header, statements);
+  return moduleText(header, statements);
 }
 
-function keyType(name: string, of: string, doc: string): ts.Statement {
-  const alias = f.createTypeAliasDeclaration(
-    [f.createModifier(ts.SyntaxKind.ExportKeyword)],
-    name,
-    undefined,
-    f.createTypeOperatorNode(ts.SyntaxKind.KeyOfKeyword, f.createTypeQueryNode(f.createIdentifier(of))),
-  );
-  return addDoc(alias, doc);
+function keyType(name: string, of: string, doc: string): string {
+  return `${docText(doc)}export type ${name} = keyof typeof ${of};`;
 }
 
 /** Keeps what sending needs from each scheme (`$ref`s are not allowed here by the spec). */

@@ -1,10 +1,8 @@
-import ts from "typescript";
 import { isObject, resolveLocalRef, type JsonObject } from "./loadDocument.js";
 import { schemaToZod, type ZodContext } from "./schemaToZod.js";
-import { chain, exportConst, printModule, propertyName, zCall } from "./tsBuilders.js";
+import { chainText, exportConstText, inlineObjectText, moduleText, propertyText, stringText, zText } from "./tsText.js";
 import type { SchemaPlan } from "./planSchemas.js";
 
-const f = ts.factory;
 
 /**
  * Prints `schemas.ts`: one zod 4 schema per component schema (dependencies first; cycles go
@@ -25,13 +23,11 @@ export function emitSchemas(doc: JsonObject, plan: SchemaPlan, header: string): 
     doc,
     isLazy: (ref) => !emitted.has(ref),
     ref: (ref) => {
-      const id = f.createIdentifier(nameOf(ref));
-      return emitted.has(ref) ? id : zCall("lazy", f.createArrowFunction(undefined, undefined, [], undefined, undefined, id));
+      const id = nameOf(ref);
+      return emitted.has(ref) ? id : zText("lazy", `() => ${id}`);
     },
   };
-  const statements: ts.Statement[] = [
-    f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamedImports([f.createImportSpecifier(false, undefined, f.createIdentifier("z"))])), f.createStringLiteral("zod")),
-  ];
+  const statements = ['import { z } from "zod";'];
   let usesTypes = false;
   const extended = extendedSchemas(plan.components.values());
   for (const ref of order) {
@@ -40,18 +36,15 @@ export function emitSchemas(doc: JsonObject, plan: SchemaPlan, header: string): 
     const init = withDiscriminatorValue(schemaToZod(entry.schema, ctx), ref, entry.schema, doc, extended);
     // TypeScript cannot infer a schema on a cycle: it is typed by the generated type instead,
     // which also keeps its parse output assignable to that type.
-    const type = cyclic.has(ref) ? f.createTypeReferenceNode(f.createQualifiedName(f.createIdentifier("z"), "ZodType"), [componentType(ref)]) : undefined;
+    const type = cyclic.has(ref) ? `z.ZodType<${componentType(ref)}>` : undefined;
     if (type) usesTypes = true;
-    statements.push(exportConst(entry.name, init, { ...(type ? { type } : {}), ...(entry.description ? { doc: entry.description } : {}) }));
+    statements.push(exportConstText(entry.name, init, { ...(type ? { type } : {}), ...(entry.description ? { doc: entry.description } : {}) }));
     emitted.add(ref);
   }
-  for (const item of plan.inline) statements.push(exportConst(item.name, schemaToZod(item.schema, ctx), { doc: item.doc }));
-  if (usesTypes) {
-    statements.splice(1, 0, f.createImportDeclaration(undefined, f.createImportClause(true, undefined, f.createNamedImports([f.createImportSpecifier(false, undefined, f.createIdentifier("components"))])), f.createStringLiteral("./types.js")));
-  }
+  for (const item of plan.inline) statements.push(exportConstText(item.name, schemaToZod(item.schema, ctx), { doc: item.doc }));
+  if (usesTypes) statements.splice(1, 0, 'import type { components } from "./types.js";');
   // No schema at all: a lone `import { z }` would be an unused import (TS6133 under noUnusedLocals).
-  if (statements.length === 1) return printModule(header, [f.createExportDeclaration(undefined, false, f.createNamedExports([]))]);
-  return printModule(header, statements);
+  return moduleText(header, statements.length === 1 ? [] : statements);
 }
 
 /**
@@ -61,14 +54,13 @@ export function emitSchemas(doc: JsonObject, plan: SchemaPlan, header: string): 
  * Omit<Pet, "petType">`): the parse output then has that literal type. Schemas that others
  * extend get no literal: their subtypes must still validate against them.
  */
-function withDiscriminatorValue(expr: ts.Expression, ref: string, schema: unknown, doc: JsonObject, extended: ReadonlySet<string>): ts.Expression {
+function withDiscriminatorValue(expr: string, ref: string, schema: unknown, doc: JsonObject, extended: ReadonlySet<string>): string {
   if (extended.has(ref)) return expr;
   const key = ref.slice("#/components/schemas/".length).replaceAll("~1", "/").replaceAll("~0", "~");
   const parent = discriminatingAncestor(schema, doc, new Set([ref]));
   if (!parent) return expr;
   const value = Object.entries(parent.mapping).find(([, target]) => target === ref || target === key)?.[0] ?? key;
-  const literal = f.createObjectLiteralExpression([f.createPropertyAssignment(propertyName(parent.property), zCall("literal", f.createStringLiteral(value)))]);
-  return chain(expr, "and", zCall("object", literal));
+  return chainText(expr, "and", zText("object", inlineObjectText([`${propertyText(parent.property)}: ${zText("literal", stringText(value))}`])));
 }
 
 function discriminatingAncestor(schema: unknown, doc: JsonObject, seen: Set<string>): { property: string; mapping: JsonObject } | undefined {
@@ -97,10 +89,9 @@ function extendedSchemas(components: Iterable<{ schema: unknown }>): Set<string>
 }
 
 /** `components["schemas"]["Pet"]` for `#/components/schemas/Pet`. */
-function componentType(ref: string): ts.TypeNode {
+function componentType(ref: string): string {
   const key = ref.slice("#/components/schemas/".length).replaceAll("~1", "/").replaceAll("~0", "~");
-  const schemas = f.createIndexedAccessTypeNode(f.createTypeReferenceNode("components"), f.createLiteralTypeNode(f.createStringLiteral("schemas")));
-  return f.createIndexedAccessTypeNode(schemas, f.createLiteralTypeNode(f.createStringLiteral(key)));
+  return `components["schemas"][${stringText(key)}]`;
 }
 
 /** Every component schema `$ref` reachable inside `node` (following non-component local refs once). */

@@ -1,16 +1,7 @@
 import ts from "typescript";
+import { isIdentifierName } from "./tsText.js";
 
 const f = ts.factory;
-
-/** `z.method(args)` */
-export function zCall(method: string, ...args: ts.Expression[]): ts.CallExpression {
-  return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("z"), method), undefined, args);
-}
-
-/** `target.method(args)` */
-export function chain(target: ts.Expression, method: string, ...args: ts.Expression[]): ts.CallExpression {
-  return f.createCallExpression(f.createPropertyAccessExpression(target, method), undefined, args);
-}
 
 /** A JSON value as a TypeScript literal expression. */
 export function jsonLiteral(value: unknown): ts.Expression {
@@ -35,17 +26,7 @@ export function jsonLiteral(value: unknown): ts.Expression {
 
 /** A property name: a bare identifier when valid, else a string literal. */
 export function propertyName(name: string): ts.PropertyName {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? f.createIdentifier(name) : f.createStringLiteral(name);
-}
-
-/** `export const name[: type] = init;` with an optional JSDoc block. */
-export function exportConst(name: string, init: ts.Expression, options: { type?: ts.TypeNode; doc?: string } = {}): ts.Statement {
-  const statement = f.createVariableStatement(
-    [f.createModifier(ts.SyntaxKind.ExportKeyword)],
-    f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, options.type, init)], ts.NodeFlags.Const),
-  );
-  if (options.doc) addDoc(statement, options.doc);
-  return statement;
+  return isIdentifierName(name) ? f.createIdentifier(name) : f.createStringLiteral(name);
 }
 
 /** Attaches a `/** … *\/` comment (text made safe for a block comment). */

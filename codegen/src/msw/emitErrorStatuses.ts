@@ -1,8 +1,5 @@
-import ts from "typescript";
 import { isObject, type JsonObject } from "../loadDocument.js";
-import { exportConst, jsonLiteral, printModule } from "../tsBuilders.js";
-
-const f = ts.factory;
+import { exportConstText, jsonText, moduleText } from "../tsText.js";
 
 /** Status and title of one error code, as the spec's `x-problems` table of `ErrorCode` gives them. */
 interface ProblemEntry {
@@ -45,11 +42,11 @@ export function problemTable(doc: JsonObject): Map<string, ProblemEntry> {
 export function emitErrorStatuses(doc: JsonObject, header: string): string {
   const entries = [...problemTable(doc)];
   const pick = (job: boolean) => Object.fromEntries(entries.filter(([, e]) => e.job === job).map(([code, e]) => [code, e.status]));
-  const asConst = (value: unknown) => f.createAsExpression(jsonLiteral(value), f.createTypeReferenceNode("const"));
-  return printModule(header, [
-    exportConst("errorStatusByCode", asConst(pick(false)), { doc: "The HTTP status of each error code that an HTTP answer can carry." }),
-    exportConst("jobErrorStatusByCode", asConst(pick(true)), { doc: "The status of each job-only code, reported inside `Job.error`." }),
-    exportConst("problemTitleByCode", asConst(Object.fromEntries(entries.map(([code, e]) => [code, e.title]))), { doc: "The title of each code's problem." }),
+  const asConst = (value: unknown): string => `${jsonText(value)} as const`;
+  return moduleText(header, [
+    exportConstText("errorStatusByCode", asConst(pick(false)), { doc: "The HTTP status of each error code that an HTTP answer can carry." }),
+    exportConstText("jobErrorStatusByCode", asConst(pick(true)), { doc: "The status of each job-only code, reported inside `Job.error`." }),
+    exportConstText("problemTitleByCode", asConst(Object.fromEntries(entries.map(([code, e]) => [code, e.title]))), { doc: "The title of each code's problem." }),
   ]);
 }
 
@@ -59,8 +56,8 @@ export function emitErrorStatuses(doc: JsonObject, header: string): string {
  */
 export function emitProblemTable(doc: JsonObject, header: string): string {
   const table = Object.fromEntries([...problemTable(doc)].map(([code, e]) => [code, { status: e.status, title: e.title, job: e.job }]));
-  return printModule(header, [
-    exportConst("problemTable", f.createAsExpression(jsonLiteral(table), f.createTypeReferenceNode("const")), {
+  return moduleText(header, [
+    exportConstText("problemTable", `${jsonText(table)} as const`, {
       doc: "Status, title and job-only flag of every error code (the spec's `x-problems` table of `ErrorCode`).",
     }),
   ]);

@@ -1,11 +1,9 @@
-import ts from "typescript";
 import { collectOperations } from "../collectOperations.js";
 import { deref, isObject, resolveLocalRef, type JsonObject } from "../loadDocument.js";
 import { planSchemas } from "../planSchemas.js";
 import { schemaToZod, type ZodContext } from "../schemaToZod.js";
-import { exportConst, printModule, propertyName } from "../tsBuilders.js";
+import { exportConstText, inlineObjectText, moduleText, objectText, propertyText, stringText } from "../tsText.js";
 
-const f = ts.factory;
 const LOCATIONS = ["path", "query", "header"] as const;
 
 /** The JSON type a parameter's string value is read as (`$ref`s followed). */
@@ -29,7 +27,7 @@ export function emitParameterSchemas(doc: JsonObject, header: string, schemasMod
     ref: (ref) => {
       const entry = plan.components.get(ref);
       if (!entry) throw new Error(`unresolvable $ref ${ref}`);
-      return f.createPropertyAccessExpression(f.createIdentifier("schemas"), entry.name);
+      return `schemas.${entry.name}`;
     },
   };
   const paths = isObject(doc.paths) ? doc.paths : {};
@@ -45,26 +43,19 @@ export function emitParameterSchemas(doc: JsonObject, header: string, schemasMod
     const locations = LOCATIONS.map((where) => {
       const members = [...params.values()]
         .filter((p) => p.in === where)
-        .map((p) =>
-          f.createPropertyAssignment(
-            propertyName(where === "header" ? String(p.name).toLowerCase() : String(p.name)),
-            f.createObjectLiteralExpression([
-              f.createPropertyAssignment("schema", schemaToZod(p.schema, ctx)),
-              f.createPropertyAssignment("type", f.createStringLiteral(scalarType(doc, p.schema))),
-              f.createPropertyAssignment("required", p.required === true || where === "path" ? f.createTrue() : f.createFalse()),
-            ]),
-          ),
-        );
-      return f.createPropertyAssignment(where, f.createObjectLiteralExpression(members, members.length > 0));
+        .map((p) => {
+          const name = propertyText(where === "header" ? String(p.name).toLowerCase() : String(p.name));
+          const required = p.required === true || where === "path";
+          return `${name}: ${inlineObjectText([`schema: ${schemaToZod(p.schema, ctx)}`, `type: ${stringText(scalarType(doc, p.schema))}`, `required: ${required}`])}`;
+        });
+      return `${where}: ${objectText(members)}`;
     });
-    return f.createPropertyAssignment(propertyName(op.key), f.createObjectLiteralExpression(locations, true));
+    return `${propertyText(op.key)}: ${objectText(locations)}`;
   });
-  const importZod = f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamedImports([f.createImportSpecifier(false, undefined, f.createIdentifier("z"))])), f.createStringLiteral("zod"));
-  const importSchemas = f.createImportDeclaration(undefined, f.createImportClause(false, undefined, f.createNamespaceImport(f.createIdentifier("schemas"))), f.createStringLiteral(schemasModule));
-  return printModule(header, [
-    importZod,
-    importSchemas,
-    exportConst("parameterSchemas", f.createAsExpression(f.createObjectLiteralExpression(byOperation, true), f.createTypeReferenceNode("const")), {
+  return moduleText(header, [
+    'import { z } from "zod";',
+    `import * as schemas from ${stringText(schemasModule)};`,
+    exportConstText("parameterSchemas", `${objectText(byOperation)} as const`, {
       doc: "Every operation's parameters by location (header names lower-cased): zod schema, JSON type of the value, required.",
     }),
   ]);
