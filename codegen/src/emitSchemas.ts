@@ -3,7 +3,6 @@ import { schemaToZod, type ZodContext } from "./schemaToZod.js";
 import { chainText, exportConstText, inlineObjectText, moduleText, propertyText, stringText, zText } from "./tsText.js";
 import type { SchemaPlan } from "./planSchemas.js";
 
-
 /**
  * Prints `schemas.ts`: one zod 4 schema per component schema (dependencies first; cycles go
  * through `z.lazy` and are typed `z.ZodType<unknown>` because TypeScript cannot infer them),
