@@ -40,6 +40,10 @@ describe("Redis with AOF restarted mid-job", () => {
     expect(Number(status.headers.get("retry-after"))).toBeGreaterThan(0);
     const submit = await api.post("/v1/jobs", { kind: "map", function: "square", input: { items: [1] } });
     expect(submit.status).toBe(503);
+    // Redis stays down until every process has seen the outage: a worker learns of it at its next
+    // reconnection attempt, which on a loaded machine came after a quick restart (CI once saw a
+    // worker log neither line). Each must still say it exactly once, and say when Redis is back.
+    await expect.poll(() => cluster.logs().filter((log) => !/Redis unreachable/.test(log)).length, { timeout: 30_000, interval: 100 }).toBe(0);
     await cluster.redis.restart();
     const done = await api.settle(job.body.id, 120_000);
     expect(done.body.status).toBe("successful");
