@@ -2,7 +2,8 @@
 // `npm run bench`: runs every benchmark in its own child process, one after another, then prints
 // a table (name | ratio | goal | pass | spread). Each benchmark prints one JSON line
 // { name, ratio, goal, pass, spread, ...details } whose baseline is measured in the same run.
-// Bounded: each benchmark has a time limit; the whole run stays under 10 minutes.
+// Bounded: each benchmark has a time limit (40 min in all, printed first); a run takes 4–6 min on a
+// 2-core VM.
 //   node bench/run.mjs [filter…]   only the benchmarks whose file name contains a filter
 //   BENCH_JSON=path               also write every result line to that file (JSON array)
 import { spawn, spawnSync } from "node:child_process";
